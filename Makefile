@@ -14,7 +14,7 @@ deps:
 	@tools/deps.sh build test
 
 demo: all
-	$(CIP) demo data/customers.csv
+	$(CIP) pipeline data/customers.csv --out out
 
 test: test-release test-asan
 
@@ -41,9 +41,9 @@ fuzz:
 
 bench:
 	@tools/deps.sh build bench
-	$(CMAKE) --preset release >/dev/null
-	$(CMAKE) --build --preset release -j2
-	bench/run.sh
+	$(CMAKE) --preset bench >/dev/null
+	$(CMAKE) --build --preset bench -j2
+	bench/run.sh build/bench
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')

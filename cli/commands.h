@@ -19,7 +19,18 @@ int cmd_features(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_features_help[];
 int cmd_generate(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_generate_help[];
-int cmd_demo(int argc, char **argv, cip_ctx *ctx);
-extern const char cmd_demo_help[];
+int cmd_pipeline(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_pipeline_help[];
+int cmd_audit(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_audit_help[];
+int cmd_clv(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_clv_help[];
+
+int cmd_experiments(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_experiments_help[];
+int cmd_runs(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_runs_help[];
+int cmd_models(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_models_help[];
 
 #endif /* CIP_CLI_COMMANDS_H */

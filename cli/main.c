@@ -7,8 +7,8 @@
 #include "commands.h"
 
 static const struct cli_command commands[] = {
-    {"demo", cmd_demo, "the main job on a customer table: validate, engineer features, summarise",
-     cmd_demo_help},
+    {"pipeline", cmd_pipeline,
+     "the main job on a customer table: validate, engineer features, summarise", cmd_pipeline_help},
     {"describe", cmd_describe, "quick look at a CSV: types, missing values, statistics",
      cmd_describe_help},
     {"validate", cmd_validate, "check a customer table against the schema and business rules",
@@ -16,6 +16,16 @@ static const struct cli_command commands[] = {
     {"features", cmd_features, "engineer the reference feature table (fit/transform)",
      cmd_features_help},
     {"generate", cmd_generate, "write a synthetic customer table", cmd_generate_help},
+    {"audit", cmd_audit, "find target leakage and data-quality problems before training",
+     cmd_audit_help},
+    {"clv", cmd_clv, "customer lifetime value from transactions: BG/NBD, Pareto/NBD, Gamma-Gamma",
+     cmd_clv_help},
+    {"experiments", cmd_experiments, "list the experiments of the MLflow tracking store",
+     cmd_experiments_help},
+    {"runs", cmd_runs, "list, show, compare, delete, gc, import and export tracked runs",
+     cmd_runs_help},
+    {"models", cmd_models, "model registry: register versions, set aliases, resolve URIs",
+     cmd_models_help},
 };
 
 const struct cli_command *cli_find_command(const char *name)
@@ -33,7 +43,7 @@ static int print_main_help(FILE *out)
                  "validate CLV, churn and segmentation models, track, serve and monitor them.\n\n"
                  "Commands:\n");
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        fprintf(out, "  %-10s %s\n", commands[k].name, commands[k].summary);
+        fprintf(out, "  %-12s %s\n", commands[k].name, commands[k].summary);
     fprintf(out, "\nRun 'cip help <command>' or 'cip <command> --help' for a command's options.\n"
                  "Exit status: 0 success, 1 failure (bad data, I/O), 2 usage error.\n");
     return CLI_OK;

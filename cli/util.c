@@ -109,6 +109,8 @@ static void progress_cb(void *ud, const char *stage, uint64_t done, uint64_t tot
     double t = elapsed(&p->t0);
     double frac = total ? (double)done / (double)total : 0.0;
     if (p->tty) {
+        if (p->last_draw < 0 && t < 1.0)
+            return; /* work shorter than a second stays quiet */
         if (t - p->last_draw < 0.1 && done < total)
             return;
         p->last_draw = t;
@@ -121,8 +123,8 @@ static void progress_cb(void *ud, const char *stage, uint64_t done, uint64_t tot
         return;
     }
     int decile = (int)(frac * 10);
-    if (t < 1.0 && done < total)
-        return; /* short work stays quiet */
+    if (t < 1.0 && p->last_decile < 0)
+        return; /* work shorter than a second stays quiet */
     if (decile > p->last_decile) {
         p->last_decile = decile;
         fprintf(stderr, "%s: %d%% (%.1fs)\n", stage, decile * 10, t);

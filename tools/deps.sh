@@ -4,11 +4,11 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-want=(gcc make cmake pkg-config zlib1g-dev)
+want=(gcc make cmake pkg-config zlib1g-dev libsqlite3-dev)
 for what in "${@:-build}"; do
   case "$what" in
     build) ;;
-    test)  want+=(libcmocka-dev) ;;
+    test)  want+=(libcmocka-dev python3) ;;
     fuzz)  want+=(clang libclang-rt-14-dev) ;;
     bench) want+=(python3 python3-pandas python3-numpy python3-sklearn time) ;;
     *) echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;

@@ -83,6 +83,10 @@ CIP_API const char *cip_ctx_errmsg(const cip_ctx *ctx);
 /* Forget the last error. */
 CIP_API void cip_ctx_clear_error(cip_ctx *ctx);
 
+/* Free memory that a libcip function returned as owned raw memory (strings,
+ * arrays) when its contract says "free with cip_free()". NULL is a no-op. */
+CIP_API void cip_free(cip_ctx *ctx, void *p);
+
 /* Version "MAJOR.MINOR.PATCH" and a one-line build description (compiler,
  * OpenMP, build type, git describe). Static strings. */
 CIP_API const char *cip_version(void);

@@ -68,8 +68,7 @@ CIP_API const char *cip_frame_col_name(const cip_frame *f, size_t j);
 CIP_API cip_type cip_frame_col_type(const cip_frame *f, size_t j);
 /* Index of the column called name. Errors: CIP_ERR_NOT_FOUND (message names
  * the column; ctx may be NULL for a silent lookup). */
-CIP_API cip_status cip_frame_find(cip_ctx *ctx, const cip_frame *f, const char *name,
-                                  size_t *out);
+CIP_API cip_status cip_frame_find(cip_ctx *ctx, const cip_frame *f, const char *name, size_t *out);
 /* Typed column arrays (borrowed); NULL when the column has another type. */
 CIP_API const int64_t *cip_frame_i64(const cip_frame *f, size_t j);
 CIP_API const double *cip_frame_f64(const cip_frame *f, size_t j);
@@ -104,21 +103,48 @@ typedef struct cip_csv_col_type {
 } cip_csv_col_type;
 
 typedef struct cip_csv_read_opts {
-    char delimiter;                    /* default ',' */
-    const cip_csv_col_type *types;     /* overrides (may be NULL) */
-    size_t n_types;                    /* number of overrides */
-    size_t max_field_bytes;            /* default 64 MiB; longer fields fail with LIMIT */
-    size_t max_rows;                   /* 0 = no limit */
+    char delimiter;                /* default ',' */
+    const cip_csv_col_type *types; /* overrides (may be NULL) */
+    size_t n_types;                /* number of overrides */
+    size_t max_field_bytes;        /* default 64 MiB (0 = default); longer fields fail
+                                      with LIMIT */
+    size_t max_rows;               /* read at most this many data rows (like pandas
+                                      nrows); 0 = all */
 } cip_csv_read_opts;
 
 CIP_API void cip_csv_read_opts_default(cip_csv_read_opts *o);
 
 /* Read a CSV file (gzip-compressed when it starts with the gzip magic or the
- * name ends in .gz) with a header row into a new frame. RFC 4180 quoting,
- * LF or CRLF, optional UTF-8 BOM; types inferred per column (int, float,
- * bool True/False/true/false, else category) unless overridden; missing
- * values: empty, NA, NaN, null. Errors name file:line:column:
- * CIP_ERR_IO, CIP_ERR_PARSE, CIP_ERR_SCHEMA, CIP_ERR_LIMIT, CIP_ERR_NOMEM.
+ * name ends in .gz) with a header row into a new frame. RFC 4180 quoting
+ * (delimiters, "" and line ends inside quotes), LF or CRLF (a CR elsewhere is
+ * data), optional UTF-8 BOM. Blank lines are skipped (with one column they
+ * are missing values). The header needs non-empty, unique, UTF-8 names; text
+ * fields must be UTF-8; every row needs the header's number of fields.
+ * Types are inferred per column unless overridden in opts->types:
+ *   int      every value an integer that fits int64 (optional sign and
+ *            surrounding spaces/tabs, as pandas);
+ *   float    every value a decimal/exponent number or [+-]inf/infinity
+ *            (integers beyond int64 make the column float); parsed exactly
+ *            as strtod (correctly rounded);
+ *   bool     True/False/true/false/TRUE/FALSE, plus 0/1 only alongside such
+ *            words (a column of 0/1 alone is int);
+ *   category anything else (labels dictionary-encoded in order of first
+ *            appearance).
+ * Missing values (pandas' defaults): the empty field, "" and NA, N/A, n/a,
+ * NaN, nan, -NaN, -nan, null, NULL, None, <NA>, #N/A, #N/A N/A, #NA, -1.#IND,
+ * -1.#QNAN, 1.#IND, 1.#QNAN. A column with no values at all is float (all
+ * missing, as pandas). A header-only file is a valid frame with 0 rows.
+ * Under a forced type, a value that does not parse is an error naming
+ * file:line:column, the value and the type; so is an int64 overflow.
+ * Errors name file:line:column, what was found and what was expected:
+ * CIP_ERR_IO (open/read/gzip), CIP_ERR_PARSE (quoting, NUL byte, field
+ * count, UTF-8, empty file or name), CIP_ERR_CONFLICT (duplicate column
+ * name), CIP_ERR_SCHEMA (forced type), CIP_ERR_LIMIT (a field longer than
+ * max_field_bytes), CIP_ERR_INVALID (opts), CIP_ERR_NOMEM.
+ * Memory: a regular file is mapped, gzip is decompressed in blocks (of
+ * 4 x max_field_bytes, 64 KiB..16 MiB; rows up to 2 x max_field_bytes +
+ * 16 MiB); beyond the frame itself only per-chunk scratch is allocated.
+ * Parallel (ctx threads); the result does not depend on the thread count.
  * opts may be NULL for the defaults. Allocates. */
 CIP_API cip_status cip_frame_read_csv(cip_ctx *ctx, const char *path, const cip_csv_read_opts *opts,
                                       cip_frame **out);

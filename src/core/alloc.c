@@ -73,3 +73,8 @@ char *cipi_strdup(cip_ctx *ctx, const char *s)
 {
     return cipi_strndup(ctx, s, strlen(s));
 }
+
+void cip_free(cip_ctx *ctx, void *p)
+{
+    cipi_free(ctx, p);
+}

@@ -7,14 +7,14 @@
 #include "ctx_int.h"
 
 static const char *const status_text[] = {
-    "success",        "out of memory",    "input/output error", "parse error",
+    "success",          "out of memory",   "input/output error", "parse error",
     "invalid argument", "schema mismatch", "not found",          "conflict",
-    "limit exceeded", "API misuse",       "internal error",
+    "limit exceeded",   "API misuse",      "internal error",
 };
 static const char *const status_names[] = {
-    "CIP_OK",           "CIP_ERR_NOMEM",  "CIP_ERR_IO",       "CIP_ERR_PARSE",
-    "CIP_ERR_INVALID",  "CIP_ERR_SCHEMA", "CIP_ERR_NOT_FOUND", "CIP_ERR_CONFLICT",
-    "CIP_ERR_LIMIT",    "CIP_ERR_MISUSE", "CIP_ERR_INTERNAL",
+    "CIP_OK",          "CIP_ERR_NOMEM",  "CIP_ERR_IO",        "CIP_ERR_PARSE",
+    "CIP_ERR_INVALID", "CIP_ERR_SCHEMA", "CIP_ERR_NOT_FOUND", "CIP_ERR_CONFLICT",
+    "CIP_ERR_LIMIT",   "CIP_ERR_MISUSE", "CIP_ERR_INTERNAL",
 };
 
 const char *cip_status_str(cip_status s)

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,43 @@
 
 #include "cipi.h"
 
+/* Write everything to fd, retrying on EINTR. */
+static cip_status write_all(cip_ctx *ctx, int fd, const char *path, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot write '%s'", path);
+        p += w;
+        len -= (size_t)w;
+    }
+    return CIP_OK;
+}
+
+/* Devices, FIFOs and the like (/dev/null, /dev/stdout) are written in place:
+ * renaming a temporary file over them would replace the device node. */
+static cip_status write_special(cip_ctx *ctx, const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0)
+        return cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot open '%s'", path);
+    cip_status rc = write_all(ctx, fd, path, data, len);
+    if (close(fd) != 0 && rc == CIP_OK)
+        rc = cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot close '%s'", path);
+    return rc;
+}
+
 cip_status cipi_write_file_atomic(cip_ctx *ctx, const char *path, const void *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return cipi_fail(ctx, CIP_ERR_IO, "cannot write '%s': it is a directory", path);
+        return write_special(ctx, path, data, len);
+    }
     struct cipi_buf tmp;
     cipi_buf_init(&tmp, ctx, 0);
     cip_status rc = cipi_buf_printf(ctx, &tmp, "%s.tmp.XXXXXX", path);
@@ -23,19 +59,7 @@ cip_status cipi_write_file_atomic(cip_ctx *ctx, const char *path, const void *da
         rc = cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot create '%s'", tmp.data);
         goto done;
     }
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            rc = cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot write '%s'", path);
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
+    rc = write_all(ctx, fd, path, data, len);
     if (rc == CIP_OK && fsync(fd) != 0)
         rc = cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot sync '%s'", path);
     if (close(fd) != 0 && rc == CIP_OK)
@@ -84,13 +108,33 @@ cip_status cipi_read_file(cip_ctx *ctx, const char *path, size_t limit, char **o
     return CIP_OK;
 }
 
+/* Python's repr(float): the shortest digits that round-trip, written in
+ * fixed notation when the decimal exponent is in [-4, 16), else as
+ * d.ddde+XX; integral values keep a ".0". */
 int cipi_fmt_double(char *buf, size_t size, double v)
 {
-    int n = 0;
-    for (int prec = 1; prec <= 17; prec++) {
-        n = snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return n;
+    if (isnan(v))
+        return snprintf(buf, size, "nan");
+    if (isinf(v))
+        return snprintf(buf, size, v > 0 ? "inf" : "-inf");
+    char sci[40];
+    int prec = 0;
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(sci, sizeof sci, "%.*e", prec, v);
+        if (strtod(sci, NULL) == v)
+            break;
     }
-    return n;
+    char *e = strchr(sci, 'e');
+    int exp10 = (int)strtol(e + 1, NULL, 10);
+    if (exp10 < -4 || exp10 >= 16) {
+        char mant[40];
+        size_t ml = (size_t)(e - sci);
+        memcpy(mant, sci, ml);
+        mant[ml] = '\0';
+        return snprintf(buf, size, "%se%c%02d", mant, exp10 < 0 ? '-' : '+', abs(exp10));
+    }
+    int decimals = prec - exp10;
+    if (decimals < 1)
+        return snprintf(buf, size, "%.1f", v);
+    return snprintf(buf, size, "%.*f", decimals, v);
 }

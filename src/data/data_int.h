@@ -8,13 +8,13 @@
 #include "cipi.h"
 
 struct frame_col {
-    char *name;        /* owned */
-    cip_type type;     /* storage type */
-    void *vals;        /* owned: int64_t, double, uint8_t or uint32_t [n_rows] */
-    uint8_t *missing;  /* owned bitmap or NULL when nothing is missing */
-    size_t n_missing;  /* set bits in missing */
-    char **levels;     /* owned labels of a categorical column */
-    size_t n_levels;   /* number of labels */
+    char *name;       /* owned */
+    cip_type type;    /* storage type */
+    void *vals;       /* owned: int64_t, double, uint8_t or uint32_t [n_rows] */
+    uint8_t *missing; /* owned bitmap or NULL when nothing is missing */
+    size_t n_missing; /* set bits in missing */
+    char **levels;    /* owned labels of a categorical column */
+    size_t n_levels;  /* number of labels */
 };
 
 struct cip_frame {

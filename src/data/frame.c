@@ -19,9 +19,9 @@ cip_status cip_type_parse(cip_ctx *ctx, const char *name, cip_type *out)
         const char *name;
         cip_type type;
     } map[] = {
-        {"int", CIP_TYPE_INT},       {"integer", CIP_TYPE_INT},  {"float", CIP_TYPE_FLOAT},
-        {"double", CIP_TYPE_FLOAT},  {"bool", CIP_TYPE_BOOL},    {"boolean", CIP_TYPE_BOOL},
-        {"category", CIP_TYPE_CAT},  {"cat", CIP_TYPE_CAT},      {"string", CIP_TYPE_CAT},
+        {"int", CIP_TYPE_INT},      {"integer", CIP_TYPE_INT}, {"float", CIP_TYPE_FLOAT},
+        {"double", CIP_TYPE_FLOAT}, {"bool", CIP_TYPE_BOOL},   {"boolean", CIP_TYPE_BOOL},
+        {"category", CIP_TYPE_CAT}, {"cat", CIP_TYPE_CAT},     {"string", CIP_TYPE_CAT},
     };
     for (size_t k = 0; k < CIP_ARRAY_LEN(map); k++) {
         if (strcmp(map[k].name, name) == 0) {
@@ -145,8 +145,7 @@ fail:
 
 /* Copy values and bitmap, zeroing (or NaN-ing) missing cells. */
 static cip_status add_copy(cip_ctx *ctx, cip_frame *f, const char *name, cip_type type,
-                           const void *vals, const uint8_t *missing, char **levels,
-                           size_t n_levels)
+                           const void *vals, const uint8_t *missing, char **levels, size_t n_levels)
 {
     size_t n = f->n_rows, w = cipi_type_size(type);
     uint8_t *bm = NULL;

@@ -213,8 +213,8 @@ cip_status cip_frame_take_rows(cip_ctx *ctx, const cip_frame *f, const size_t *i
     *out = NULL;
     for (size_t i = 0; i < n; i++)
         if (idx[i] >= f->n_rows)
-            return cipi_fail(ctx, CIP_ERR_INVALID, "row index %zu out of range (%zu rows)",
-                             idx[i], f->n_rows);
+            return cipi_fail(ctx, CIP_ERR_INVALID, "row index %zu out of range (%zu rows)", idx[i],
+                             f->n_rows);
     cip_frame *g;
     cip_status rc = cip_frame_new(ctx, n, &g);
     for (size_t j = 0; rc == CIP_OK && j < f->n_cols; j++)

@@ -16,8 +16,8 @@
 
 #include "cip/core.h"
 
-#define CIP_INTERNAL __attribute__((visibility("hidden")))
-#define CIP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CIP_INTERNAL      __attribute__((visibility("hidden")))
+#define CIP_ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 #define CIPI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* An allocator captured from a ctx; objects keep one so _free needs no ctx. */
@@ -57,8 +57,8 @@ static inline bool cipi_mul_ok(size_t a, size_t b, size_t *out)
 CIP_INTERNAL cip_status cipi_fail(cip_ctx *ctx, cip_status code, const char *fmt, ...)
     CIPI_PRINTF(3, 4);
 /* As cipi_fail, with ": <strerror(errnum)>" appended (strerror_r). */
-CIP_INTERNAL cip_status cipi_fail_errno(cip_ctx *ctx, cip_status code, int errnum,
-                                        const char *fmt, ...) CIPI_PRINTF(4, 5);
+CIP_INTERNAL cip_status cipi_fail_errno(cip_ctx *ctx, cip_status code, int errnum, const char *fmt,
+                                        ...) CIPI_PRINTF(4, 5);
 /* Record "out of memory" and return CIP_ERR_NOMEM. */
 CIP_INTERNAL cip_status cipi_nomem(cip_ctx *ctx);
 /* Prefix the current message with "prefix: " (adds context while unwinding). */
@@ -104,7 +104,6 @@ CIP_INTERNAL cip_status cipi_read_file(cip_ctx *ctx, const char *path, size_t li
 /* Format a double as the shortest decimal that round-trips (like Python's
  * repr); writes at most size bytes including the NUL; returns the length. */
 CIP_INTERNAL int cipi_fmt_double(char *buf, size_t size, double v);
-
 
 /* --- string -> index map (core/strmap.c) ----------------------------------- */
 /* Open-addressing hash map from byte strings to dense ids 0, 1, 2, ... in

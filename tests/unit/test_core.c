@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cipi.h"
 #include "testutil.h"
@@ -162,6 +163,19 @@ static void test_core_fmt_double_shortest_roundtrip(void **state)
     assert_string_equal(buf, "0.3333333333333333");
     cipi_fmt_double(buf, sizeof buf, 425.6302521008403);
     assert_string_equal(buf, "425.6302521008403");
+    /* Python repr() of the same values */
+    cipi_fmt_double(buf, sizeof buf, 120.0);
+    assert_string_equal(buf, "120.0");
+    cipi_fmt_double(buf, sizeof buf, 1e16);
+    assert_string_equal(buf, "1e+16");
+    cipi_fmt_double(buf, sizeof buf, 1.5e-05);
+    assert_string_equal(buf, "1.5e-05");
+    cipi_fmt_double(buf, sizeof buf, 0.0001);
+    assert_string_equal(buf, "0.0001");
+    cipi_fmt_double(buf, sizeof buf, -2.5);
+    assert_string_equal(buf, "-2.5");
+    cipi_fmt_double(buf, sizeof buf, 123456789012345680.0);
+    assert_string_equal(buf, "1.2345678901234568e+17");
 }
 
 static void test_core_atomic_write_and_read(void **state)
@@ -181,6 +195,12 @@ static void test_core_atomic_write_and_read(void **state)
     assert_int_equal(cipi_read_file(ctx, "/nonexistent/x", 0, &data, &len), CIP_ERR_IO);
     assert_non_null(strstr(cip_ctx_errmsg(ctx), "cannot open '/nonexistent/x'"));
     assert_int_equal(cipi_write_file_atomic(ctx, "/nonexistent/dir/x", "a", 1), CIP_ERR_IO);
+    /* a device is written in place, never replaced by a regular file */
+    assert_int_equal(cipi_write_file_atomic(ctx, "/dev/null", "abc", 3), CIP_OK);
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(cipi_write_file_atomic(ctx, "/tmp", "abc", 3), CIP_ERR_IO);
     remove(path);
     cip_ctx_free(ctx);
 }

@@ -71,8 +71,8 @@ long cipt_oom_sweep(cipt_body_fn body, void *arg)
         ctx = cipt_ctx_counting(&a, k);
         cip_status rc = body(ctx, arg);
         if (rc != CIP_OK && rc != CIP_ERR_NOMEM)
-            fail_msg("allocation %ld of %ld failed: got %s (%s), expected CIP_ERR_NOMEM", k,
-                     total, cip_status_name(rc), cip_ctx_errmsg(ctx));
+            fail_msg("allocation %ld of %ld failed: got %s (%s), expected CIP_ERR_NOMEM", k, total,
+                     cip_status_name(rc), cip_ctx_errmsg(ctx));
         cip_ctx_free(ctx);
         if (a.live != 0)
             fail_msg("allocation %ld of %ld failed: %ld blocks leaked", k, total, a.live);

@@ -17,10 +17,10 @@
 #include "cip/cip.h"
 
 struct cipt_alloc {
-    long n_calls;   /* allocations and reallocations so far */
-    long fail_at;   /* fail the call with this index (0-based); -1 never */
-    long live;      /* blocks currently allocated */
-    size_t bytes;   /* bytes currently allocated */
+    long n_calls; /* allocations and reallocations so far */
+    long fail_at; /* fail the call with this index (0-based); -1 never */
+    long live;    /* blocks currently allocated */
+    size_t bytes; /* bytes currently allocated */
 };
 
 /* The allocator hook: pass a struct cipt_alloc as user data. */

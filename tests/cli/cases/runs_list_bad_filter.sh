@@ -1,0 +1,7 @@
+# a filter that is not MLflow syntax: one clear message, exit 1
+[ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 (seeds the store) is absent"; exit 0; }
+"$CIP_BIN" runs gc --mark-failed-older-than 1000d >/dev/null 2>&1 || exit 1
+/usr/bin/python3 "$DATA/track/seed.py" mlflow.db mlartifacts || exit 1
+ARGS=(runs list --filter "metrics.test_r2 > 0.8 or params.model = 'rf'")
+EXIT=1
+STDERR_HAS=("expected AND")

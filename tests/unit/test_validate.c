@@ -1,0 +1,1388 @@
+/* test_validate.c - splits, folds, parameter grids, scores and search
+ *
+ * Reference values come from scikit-learn 1.2 via tools/ref_validate.py
+ * (tests/data/validate/ref.txt): split sizes, StratifiedShuffleSplit class
+ * counts, unshuffled KFold/StratifiedKFold/GroupKFold folds, ParameterGrid
+ * order and GridSearchCV cv_results_ for Ridge and LogisticRegression.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cip/baseline.h"
+#include "cip/validate.h"
+#include "cipi.h"
+#include "testutil.h"
+
+/* --- reference file ------------------------------------------------------------------- */
+struct ref {
+    char *key;  /* first token */
+    char **tok; /* the others */
+    size_t n;   /* their count */
+};
+static struct ref refs[512];
+static size_t n_refs;
+
+static int load_refs(void **state)
+{
+    (void)state;
+    char path[1024], *line = NULL;
+    size_t cap = 0;
+    FILE *f = fopen(cipt_data_path(path, sizeof path, "validate/ref.txt"), "r");
+    assert_non_null(f);
+    while (getline(&line, &cap, f) > 0 && n_refs < 512) {
+        struct ref *r = &refs[n_refs++];
+        char *save = NULL, *t = strtok_r(line, " \n", &save);
+        r->key = strdup(t);
+        r->tok = calloc(strlen(line + strlen(t) + 1) / 2 + 2, sizeof *r->tok);
+        while ((t = strtok_r(NULL, " \n", &save)) != NULL)
+            r->tok[r->n++] = strdup(t);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static int free_refs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < n_refs; i++) {
+        for (size_t k = 0; k < refs[i].n; k++)
+            free(refs[i].tok[k]);
+        free(refs[i].tok);
+        free(refs[i].key);
+    }
+    n_refs = 0;
+    return 0;
+}
+
+static const struct ref *ref_get(const char *key)
+{
+    for (size_t i = 0; i < n_refs; i++)
+        if (strcmp(refs[i].key, key) == 0)
+            return &refs[i];
+    fail_msg("reference '%s' missing from ref.txt", key);
+    return NULL;
+}
+
+/* Numbers of a reference line (malloc'd; "none" gives NaN). */
+static double *ref_nums(const char *key, size_t *n)
+{
+    const struct ref *r = ref_get(key);
+    double *v = malloc((r->n + 1) * sizeof *v);
+    for (size_t k = 0; k < r->n; k++)
+        v[k] = strcmp(r->tok[k], "none") == 0 ? NAN : strtod(r->tok[k], NULL);
+    *n = r->n;
+    return v;
+}
+
+/* --- data files: "n p" then rows "x_1..x_p y w" ----------------------------------------- */
+struct xyw {
+    cip_frame *x;
+    double *y, *w;
+    size_t n, p;
+};
+
+static void load_xyw(cip_ctx *ctx, const char *name, struct xyw *d)
+{
+    char path[1024];
+    FILE *f = fopen(cipt_data_path(path, sizeof path, name), "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%zu %zu", &d->n, &d->p), 2);
+    double *cols = malloc(d->n * d->p * sizeof *cols);
+    d->y = malloc(d->n * sizeof *d->y);
+    d->w = malloc(d->n * sizeof *d->w);
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t j = 0; j < d->p; j++)
+            assert_int_equal(fscanf(f, "%lf", &cols[j * d->n + i]), 1);
+        assert_int_equal(fscanf(f, "%lf %lf", &d->y[i], &d->w[i]), 2);
+    }
+    fclose(f);
+    assert_int_equal(cip_frame_new(ctx, d->n, &d->x), CIP_OK);
+    for (size_t j = 0; j < d->p; j++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "x%zu", j);
+        assert_int_equal(cip_frame_add_f64(ctx, d->x, nm, cols + j * d->n, NULL), CIP_OK);
+    }
+    free(cols);
+}
+
+static void free_xyw(struct xyw *d)
+{
+    cip_frame_free(d->x);
+    free(d->y);
+    free(d->w);
+}
+
+static cip_ctx *new_ctx(int threads)
+{
+    cip_ctx *ctx;
+    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
+    cip_ctx_set_threads(ctx, threads);
+    return ctx;
+}
+
+/* --- splits ---------------------------------------------------------------------------- */
+static void check_partition(const cip_split *s, size_t n)
+{
+    size_t ntr, nte;
+    const size_t *tr = cip_split_train(s, &ntr), *te = cip_split_test(s, &nte);
+    assert_int_equal(ntr + nte, n);
+    unsigned char *seen = calloc(n, 1);
+    for (size_t i = 0; i < ntr; i++) {
+        assert_true(i == 0 || tr[i] > tr[i - 1]);
+        seen[tr[i]]++;
+    }
+    for (size_t i = 0; i < nte; i++) {
+        assert_true(i == 0 || te[i] > te[i - 1]);
+        seen[te[i]]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seen[i], 1);
+    free(seen);
+}
+
+static void test_validate_split_sizes_match_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    const char *keys[] = {"tts.n238.ts0.2", "tts.n100.ts0.3", "tts.n10.ts0.25", "tts.n7.ts0.5",
+                          "tts.n50.ts10"};
+    for (size_t k = 0; k < CIP_ARRAY_LEN(keys); k++) {
+        size_t m;
+        double *v = ref_nums(keys[k], &m);
+        cip_split_data d = {(size_t)v[0], NULL, NULL, NULL};
+        cip_split_params p;
+        cip_split_params_default(&p);
+        p.test_size = v[1];
+        p.seed = 3;
+        cip_split *s;
+        assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_OK);
+        size_t nte;
+        cip_split_test(s, &nte);
+        assert_int_equal(nte, (size_t)v[2]);
+        check_partition(s, d.n_rows);
+        cip_split_free(s);
+        free(v);
+    }
+    cip_split_data d = {10, NULL, NULL, NULL};
+    cip_split_params p;
+    cip_split_params_default(&p);
+    cip_split *s = (cip_split *)1;
+    p.test_size = 10;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_ERR_INVALID);
+    assert_null(s);
+    p.test_size = 2.5;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_ERR_INVALID);
+    p.test_size = 0.0;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_ERR_INVALID);
+    p.kind = CIP_SPLIT_STRATIFIED;
+    p.test_size = 0.3;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_ERR_MISUSE);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_random_split_is_deterministic(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_split_data d = {1000, NULL, NULL, NULL};
+    cip_split_params p;
+    cip_split_params_default(&p);
+    p.seed = 11;
+    cip_split *a, *b, *c;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &a), CIP_OK);
+    assert_int_equal(cip_split_make(ctx, &d, &p, &b), CIP_OK);
+    p.seed = 12;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &c), CIP_OK);
+    size_t na, nb, nc;
+    const size_t *ta = cip_split_test(a, &na), *tb = cip_split_test(b, &nb),
+                 *tc = cip_split_test(c, &nc);
+    assert_int_equal(na, 250);
+    assert_int_equal(nb, na);
+    assert_memory_equal(ta, tb, na * sizeof *ta);
+    assert_true(memcmp(ta, tc, na * sizeof *ta) != 0);
+    check_partition(a, 1000);
+    cip_split_free(a);
+    cip_split_free(b);
+    cip_split_free(c);
+    cip_ctx_free(ctx);
+}
+
+static double *labels_from_counts(const double *counts, size_t k, size_t *n)
+{
+    size_t total = 0;
+    for (size_t c = 0; c < k; c++)
+        total += (size_t)counts[c];
+    double *y = malloc(total * sizeof *y);
+    /* Interleave the classes so rows of a class are not contiguous. */
+    size_t *left = calloc(k, sizeof *left), i = 0;
+    for (size_t c = 0; c < k; c++)
+        left[c] = (size_t)counts[c];
+    while (i < total)
+        for (size_t c = 0; c < k; c++)
+            if (left[c] > 0) {
+                left[c]--;
+                y[i++] = (double)c;
+            }
+    free(left);
+    *n = total;
+    return y;
+}
+
+static void test_validate_stratified_split_matches_sklearn_counts(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    const char *cases[] = {"churn", "three"};
+    for (size_t q = 0; q < 2; q++) {
+        char key[64];
+        size_t k, m, n;
+        snprintf(key, sizeof key, "sss.%s.counts", cases[q]);
+        double *counts = ref_nums(key, &k);
+        snprintf(key, sizeof key, "sss.%s.test_size", cases[q]);
+        double *ts = ref_nums(key, &m);
+        snprintf(key, sizeof key, "sss.%s.test_counts", cases[q]);
+        double *want = ref_nums(key, &m);
+        double *y = labels_from_counts(counts, k, &n);
+        for (uint64_t seed = 0; seed < 5; seed++) {
+            cip_split_data d = {n, y, NULL, NULL};
+            cip_split_params p;
+            cip_split_params_default(&p);
+            p.kind = CIP_SPLIT_STRATIFIED;
+            p.test_size = ts[0];
+            p.seed = seed;
+            cip_split *s;
+            assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_OK);
+            size_t nte, got[8] = {0};
+            const size_t *te = cip_split_test(s, &nte);
+            for (size_t i = 0; i < nte; i++)
+                got[(size_t)y[te[i]]]++;
+            for (size_t c = 0; c < k; c++)
+                assert_int_equal(got[c], (size_t)want[c]);
+            check_partition(s, n);
+            cip_split_free(s);
+        }
+        free(counts);
+        free(ts);
+        free(want);
+        free(y);
+    }
+    cip_ctx_free(ctx);
+}
+
+/* Property: for random class mixes, each class's test count is within one row of
+ * its exact share count_c * n_test / n. */
+static void test_validate_stratified_split_within_one_row(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_rng r;
+    cip_rng_init(&r, 99, 0);
+    for (int trial = 0; trial < 200; trial++) {
+        size_t k = 2 + (size_t)cip_rng_below(&r, 5), n = 0;
+        double counts[8];
+        for (size_t c = 0; c < k; c++) {
+            counts[c] = (double)(2 + cip_rng_below(&r, 60));
+            n += (size_t)counts[c];
+        }
+        double *y = labels_from_counts(counts, k, &n);
+        cip_split_data d = {n, y, NULL, NULL};
+        cip_split_params p;
+        cip_split_params_default(&p);
+        p.kind = CIP_SPLIT_STRATIFIED;
+        p.test_size = 0.1 + 0.6 * cip_rng_uniform(&r);
+        p.seed = (uint64_t)trial;
+        cip_split *s;
+        cip_status rc = cip_split_make(ctx, &d, &p, &s);
+        if (rc == CIP_OK) {
+            size_t nte, got[8] = {0};
+            const size_t *te = cip_split_test(s, &nte);
+            for (size_t i = 0; i < nte; i++)
+                got[(size_t)y[te[i]]]++;
+            for (size_t c = 0; c < k; c++)
+                assert_true(fabs((double)got[c] - counts[c] * (double)nte / (double)n) < 1.0);
+            cip_split_free(s);
+        } else {
+            assert_int_equal(rc, CIP_ERR_INVALID); /* too few test rows for the classes */
+        }
+        free(y);
+    }
+    cip_ctx_free(ctx);
+}
+
+/* 238 rows drawn from 60 profiles (int, float with NaN, bool, category), like the
+ * shared customer data. profile[i] is the truth. */
+static cip_frame *profiles_frame(cip_ctx *ctx, size_t n, uint32_t *profile)
+{
+    int64_t *age = malloc(n * sizeof *age);
+    double *inc = malloc(n * sizeof *inc);
+    uint8_t *flag = malloc(n), miss[32] = {0};
+    uint32_t *reg = malloc(n * sizeof *reg);
+    const char *levels[] = {"North", "South", "West", "East"};
+    cip_rng r;
+    cip_rng_init(&r, 5, 0);
+    for (size_t i = 0; i < n; i++) {
+        /* Skewed: low profile ids are frequent. */
+        uint32_t p = (uint32_t)(cip_rng_below(&r, 60) * cip_rng_below(&r, 61) / 60);
+        if (i < 60)
+            p = (uint32_t)i; /* every profile appears */
+        profile[i] = p;
+        age[i] = 20 + p / 2; /* pairs of profiles share an age */
+        inc[i] = p % 7 == 0 ? NAN : 1000.0 * (double)(p / 4);
+        flag[i] = (uint8_t)(p % 2);
+        reg[i] = p % 4;
+    }
+    cip_frame *f;
+    assert_int_equal(cip_frame_new(ctx, n, &f), CIP_OK);
+    assert_int_equal(cip_frame_add_i64(ctx, f, "age", age, NULL), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, f, "income", inc, NULL), CIP_OK);
+    assert_int_equal(cip_frame_add_bool(ctx, f, "flag", flag, miss), CIP_OK);
+    assert_int_equal(cip_frame_add_cat(ctx, f, "region", reg, levels, 4, NULL), CIP_OK);
+    free(age);
+    free(inc);
+    free(flag);
+    free(reg);
+    return f;
+}
+
+static void test_validate_group_rows_finds_profiles(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    uint32_t profile[238], group[238];
+    cip_frame *f = profiles_frame(ctx, 238, profile);
+    size_t n_groups;
+    assert_int_equal(cip_group_rows(ctx, f, NULL, 0, NULL, group, &n_groups), CIP_OK);
+    /* The truth by brute force: rows are equal when every cell is (NaN == NaN). */
+    for (size_t i = 0; i < 238; i++)
+        for (size_t j = 0; j < i; j++) {
+            bool same = true;
+            for (size_t c = 0; c < 4; c++) {
+                double a = cip_frame_get(f, c, i), b = cip_frame_get(f, c, j);
+                same = same && ((isnan(a) && isnan(b)) || a == b);
+            }
+            assert_int_equal(group[i] == group[j], same);
+        }
+    assert_int_equal(n_groups, 60);
+    /* First-appearance numbering. */
+    for (size_t i = 0; i < 60; i++)
+        assert_int_equal(group[i], i);
+    /* Selected columns only: region has 4 values. */
+    size_t col = 3;
+    assert_int_equal(cip_group_rows(ctx, f, &col, 1, NULL, group, &n_groups), CIP_OK);
+    assert_int_equal(n_groups, 4);
+    /* Adding y splits groups where the target differs. */
+    double y[238];
+    for (size_t i = 0; i < 238; i++)
+        y[i] = (double)(i % 2);
+    assert_int_equal(cip_group_rows(ctx, f, &col, 1, y, group, &n_groups), CIP_OK);
+    assert_int_equal(n_groups, 8);
+    col = 9;
+    assert_int_equal(cip_group_rows(ctx, f, &col, 1, NULL, group, &n_groups), CIP_ERR_INVALID);
+    cip_frame_free(f);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_group_rows_canonical_values(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    double v[6] = {NAN, -NAN, 0.0, -0.0, 1.0, NAN};
+    int64_t k[6] = {5, 5, 5, 5, 5, 0};
+    uint8_t miss[1] = {0x20}; /* row 5 of k missing */
+    cip_frame *f;
+    assert_int_equal(cip_frame_new(ctx, 6, &f), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, f, "v", v, NULL), CIP_OK);
+    assert_int_equal(cip_frame_add_i64(ctx, f, "k", k, miss), CIP_OK);
+    uint32_t g[6];
+    size_t ng;
+    assert_int_equal(cip_group_rows(ctx, f, NULL, 0, NULL, g, &ng), CIP_OK);
+    uint32_t want[6] = {0, 0, 1, 1, 2, 3};
+    assert_memory_equal(g, want, sizeof want);
+    assert_int_equal(ng, 4);
+    cip_frame_free(f);
+    cip_ctx_free(ctx);
+}
+
+static void check_no_straddle(const cip_split *s, const uint32_t *group, size_t n)
+{
+    size_t nte;
+    const size_t *te = cip_split_test(s, &nte);
+    uint8_t *side = calloc(n, 1), *gside = calloc(n, 1);
+    for (size_t i = 0; i < nte; i++)
+        side[te[i]] = 1;
+    for (size_t i = 0; i < n; i++)
+        gside[group[i]] |= (uint8_t)(side[i] ? 2 : 1);
+    for (size_t i = 0; i < n; i++)
+        assert_true(gside[group[i]] == 1 || gside[group[i]] == 2);
+    free(side);
+    free(gside);
+}
+
+static void test_validate_group_split_never_straddles(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    uint32_t profile[238], group[238];
+    cip_frame *f = profiles_frame(ctx, 238, profile);
+    size_t ng, max_group = 0, sizes[238] = {0};
+    assert_int_equal(cip_group_rows(ctx, f, NULL, 0, NULL, group, &ng), CIP_OK);
+    for (size_t i = 0; i < 238; i++)
+        sizes[group[i]]++;
+    for (size_t g = 0; g < ng; g++)
+        max_group = sizes[g] > max_group ? sizes[g] : max_group;
+    double y[238];
+    for (size_t i = 0; i < 238; i++)
+        y[i] = profile[i] % 3 == 0; /* a target that is a function of the profile */
+    size_t worst = 0;
+    for (int strat = 0; strat < 2; strat++)
+        for (uint64_t seed = 0; seed < 50; seed++) {
+            cip_split_data d = {238, y, group, NULL};
+            cip_split_params p;
+            cip_split_params_default(&p);
+            p.kind = CIP_SPLIT_GROUP;
+            p.test_size = 0.2;
+            p.seed = seed;
+            p.stratify = strat;
+            cip_split *s;
+            assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_OK);
+            check_partition(s, 238);
+            check_no_straddle(s, group, 238);
+            size_t nte, pos = 0, all_pos = 0;
+            const size_t *te = cip_split_test(s, &nte);
+            size_t dev = nte > 48 ? nte - 48 : 48 - nte;
+            worst = dev > worst ? dev : worst;
+            assert_true(dev <= 3); /* the best of 8 greedy fills; measured <= 1 */
+            for (size_t i = 0; i < nte; i++)
+                pos += y[te[i]] == 1.0;
+            for (size_t i = 0; i < 238; i++)
+                all_pos += y[i] == 1.0;
+            if (strat) /* positives within 3 rows of their share of the test rows */
+                assert_true(fabs((double)pos - (double)all_pos * 48.0 / 238.0) <= 3.0);
+            cip_split_free(s);
+        }
+    print_message("group split: worst |test rows - 48| over 100 splits = %zu (largest group %zu)\n",
+                  worst, max_group);
+    cip_frame_free(f);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_time_split_takes_latest_rows(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    double order[10] = {5, 1, 9, 3, 3, 8, 0, 7, 2, 6};
+    cip_split_data d = {10, NULL, NULL, order};
+    cip_split_params p;
+    cip_split_params_default(&p);
+    p.kind = CIP_SPLIT_TIME;
+    p.test_size = 0.3;
+    cip_split *s;
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_OK);
+    size_t nte, ntr;
+    const size_t *te = cip_split_test(s, &nte);
+    cip_split_train(s, &ntr);
+    assert_int_equal(nte, 3);
+    size_t want[3] = {2, 5, 7}; /* order 9, 8, 7 */
+    assert_memory_equal(te, want, sizeof want);
+    order[4] = NAN;
+    cip_split_free(s);
+    assert_int_equal(cip_split_make(ctx, &d, &p, &s), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "row 4"));
+    cip_ctx_free(ctx);
+}
+
+/* --- folds ----------------------------------------------------------------------------- */
+static void check_folds_cover(const cip_folds *f)
+{
+    size_t n = cip_folds_n_rows(f), k = cip_folds_count(f);
+    size_t *tr = malloc(n * sizeof *tr), *te = malloc(n * sizeof *te);
+    unsigned *hits = calloc(n, sizeof *hits);
+    cip_ctx *ctx = new_ctx(1);
+    for (size_t i = 0; i < k; i++) {
+        size_t nte = cip_folds_n_test(f, i);
+        assert_int_equal(cip_folds_get(ctx, f, i, tr, te), CIP_OK);
+        for (size_t q = 0; q < nte; q++)
+            hits[te[q]]++;
+        for (size_t q = 0; q + 1 < n - nte; q++)
+            assert_true(tr[q] < tr[q + 1]);
+    }
+    size_t repeats = 0;
+    while (cip_folds_assignment(f, repeats) != NULL)
+        repeats++;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(hits[i], repeats);
+    assert_int_equal(cip_folds_get(ctx, f, k, tr, te), CIP_ERR_INVALID);
+    cip_ctx_free(ctx);
+    free(tr);
+    free(te);
+    free(hits);
+}
+
+static void assert_assignment(const cip_folds *f, const char *key)
+{
+    size_t n;
+    double *want = ref_nums(key, &n);
+    assert_int_equal(cip_folds_n_rows(f), n);
+    const uint32_t *a = cip_folds_assignment(f, 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(a[i], (uint32_t)want[i]);
+    free(want);
+}
+
+static void test_validate_kfold_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_split_data d = {23, NULL, NULL, NULL};
+    cip_fold_params p;
+    cip_fold_params_default(&p);
+    cip_folds *f;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+    assert_assignment(f, "kfold.n23k5");
+    check_folds_cover(f);
+    cip_folds_free(f);
+    /* Shuffled and repeated: every repeat covers each row once, sizes as KFold. */
+    p.shuffle = 1;
+    p.n_repeats = 3;
+    p.seed = 4;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+    assert_int_equal(cip_folds_count(f), 15);
+    for (size_t i = 0; i < 15; i++)
+        assert_int_equal(cip_folds_n_test(f, i), i % 5 < 3 ? 5 : 4);
+    assert_true(
+        memcmp(cip_folds_assignment(f, 0), cip_folds_assignment(f, 1), 23 * sizeof(uint32_t)) != 0);
+    check_folds_cover(f);
+    cip_folds *g;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &g), CIP_OK);
+    assert_memory_equal(cip_folds_assignment(f, 2), cip_folds_assignment(g, 2),
+                        23 * sizeof(uint32_t));
+    cip_folds_free(f);
+    cip_folds_free(g);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_stratified_kfold_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    size_t n;
+    double *y = ref_nums("skfold.y", &n);
+    cip_split_data d = {n, y, NULL, NULL};
+    cip_fold_params p;
+    cip_fold_params_default(&p);
+    p.kind = CIP_FOLD_STRATIFIED;
+    cip_folds *f;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+    assert_assignment(f, "skfold.k5");
+    cip_folds_free(f);
+    /* Shuffled: per-class fold sizes differ by at most one. */
+    p.shuffle = 1;
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        p.seed = seed;
+        assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+        check_folds_cover(f);
+        size_t cnt[3][5] = {{0}};
+        const uint32_t *a = cip_folds_assignment(f, 0);
+        for (size_t i = 0; i < n; i++)
+            cnt[(size_t)y[i]][a[i]]++;
+        for (size_t c = 0; c < 3; c++) {
+            size_t lo = SIZE_MAX, hi = 0;
+            for (size_t k = 0; k < 5; k++) {
+                lo = cnt[c][k] < lo ? cnt[c][k] : lo;
+                hi = cnt[c][k] > hi ? cnt[c][k] : hi;
+            }
+            assert_true(hi - lo <= 1);
+        }
+        cip_folds_free(f);
+    }
+    p.n_splits = 21; /* more than any class has */
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_INVALID);
+    free(y);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_group_kfold_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    size_t n;
+    double *gd = ref_nums("gkfold.groups", &n);
+    uint32_t *g = malloc(n * sizeof *g);
+    for (size_t i = 0; i < n; i++)
+        g[i] = (uint32_t)gd[i];
+    cip_split_data d = {n, NULL, g, NULL};
+    cip_fold_params p;
+    cip_fold_params_default(&p);
+    p.kind = CIP_FOLD_GROUP;
+    p.n_splits = 3;
+    cip_folds *f;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+    assert_assignment(f, "gkfold.k3");
+    cip_folds_free(f);
+    p.shuffle = 1;
+    p.n_repeats = 2;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_OK);
+    for (size_t r = 0; r < 2; r++) {
+        const uint32_t *a = cip_folds_assignment(f, r);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (g[i] == g[j])
+                    assert_int_equal(a[i], a[j]);
+    }
+    check_folds_cover(f);
+    cip_folds_free(f);
+    p.n_splits = 11;
+    p.n_repeats = 1;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "10 groups"));
+    free(gd);
+    free(g);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_folds_reject_bad_params(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_split_data d = {4, NULL, NULL, NULL};
+    cip_fold_params p;
+    cip_fold_params_default(&p);
+    cip_folds *f = (cip_folds *)1;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_INVALID); /* 5 folds, 4 rows */
+    assert_null(f);
+    p.n_splits = 1;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_INVALID);
+    p.n_splits = 2;
+    p.n_repeats = 2;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "shuffle"));
+    p.n_repeats = 1;
+    p.kind = CIP_FOLD_STRATIFIED;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_MISUSE);
+    p.kind = CIP_FOLD_GROUP;
+    assert_int_equal(cip_folds_make(ctx, &d, &p, &f), CIP_ERR_MISUSE);
+    cip_ctx_free(ctx);
+}
+
+/* --- parameter grids --------------------------------------------------------------------- */
+static void test_validate_grid_order_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_param_grid *g;
+    const struct ref *text = ref_get("grid.text"), *keys = ref_get("grid.keys");
+    assert_int_equal(cip_param_grid_parse(ctx, text->tok[0] + 2, &g), CIP_OK);
+    size_t m;
+    double *size = ref_nums("grid.size", &m);
+    assert_int_equal(cip_param_grid_size(g), (size_t)size[0]);
+    assert_int_equal(cip_param_grid_n_params(g), keys->n);
+    for (size_t k = 0; k < keys->n; k++)
+        assert_string_equal(cip_param_grid_name(g, k), keys->tok[k] + 2);
+    for (size_t pt = 0; pt < cip_param_grid_size(g); pt++) {
+        char key[32];
+        snprintf(key, sizeof key, "grid.p%zu", pt);
+        const struct ref *r = ref_get(key);
+        for (size_t k = 0; k < r->n; k++) {
+            cip_param_value v = cip_param_grid_value(g, pt, k);
+            if (strcmp(r->tok[k], "none") == 0) {
+                assert_int_equal(v.kind, CIP_PARAM_NONE);
+            } else if (strncmp(r->tok[k], "s:", 2) == 0) {
+                assert_int_equal(v.kind, CIP_PARAM_STR);
+                assert_string_equal(v.str, r->tok[k] + 2);
+            } else {
+                assert_int_equal(v.kind, CIP_PARAM_NUM);
+                assert_true(v.num == strtod(r->tok[k], NULL));
+            }
+        }
+    }
+    char buf[128];
+    size_t len = cip_param_grid_format(g, 8, buf, sizeof buf);
+    assert_string_equal(buf, "max_depth=none;max_features=sqrt;min_samples_leaf=1;n_estimators=50");
+    assert_int_equal(len, strlen(buf));
+    assert_int_equal(cip_param_grid_format(g, 8, buf, 10), len); /* truncated, full length */
+    assert_string_equal(buf, "max_depth");
+    free(size);
+    cip_param_grid_free(g);
+    /* An empty grid has one point with no parameters. */
+    assert_int_equal(cip_param_grid_parse(ctx, " ; ", &g), CIP_OK);
+    assert_int_equal(cip_param_grid_size(g), 1);
+    assert_int_equal(cip_param_grid_n_params(g), 0);
+    cip_param_grid_free(g);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_grid_parse_errors_name_the_token(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    struct {
+        const char *text, *needle;
+    } bad[] = {
+        {"n_estimators=50,,100", "empty value for 'n_estimators' at column 17"},
+        {"max_depth=5x", "bad number '5x' for 'max_depth' at column 11"},
+        {"a=1;max_depth", "expected name=value[,value...] but found 'max_depth' at column 5"},
+        {"a=1; a=2", "'a' given twice (column 6)"},
+        {"=5", "bad parameter name '' at column 1"},
+        {"max depth=5", "bad parameter name 'max depth'"},
+        {"x=-inf", "bad number '-inf'"},
+        {"x=1e999", "bad number '1e999'"},
+    };
+    for (size_t i = 0; i < CIP_ARRAY_LEN(bad); i++) {
+        cip_param_grid *g = (cip_param_grid *)1;
+        assert_int_equal(cip_param_grid_parse(ctx, bad[i].text, &g), CIP_ERR_PARSE);
+        assert_null(g);
+        if (strstr(cip_ctx_errmsg(ctx), bad[i].needle) == NULL)
+            fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, cip_ctx_errmsg(ctx),
+                     bad[i].needle);
+    }
+    /* Values: numbers, none/NULL in any case, strings; blanks trimmed. */
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_parse(ctx, " b = NULL , 1e-3 ; a=sqrt,log2 ;", &g), CIP_OK);
+    assert_int_equal(cip_param_grid_size(g), 4);
+    assert_string_equal(cip_param_grid_name(g, 0), "a");
+    assert_int_equal(cip_param_grid_value(g, 0, 1).kind, CIP_PARAM_NONE);
+    assert_true(cip_param_grid_value(g, 1, 1).num == 1e-3);
+    assert_string_equal(cip_param_grid_value(g, 2, 0).str, "log2");
+    cip_param_grid_free(g);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_grid_apply_sets_estimator_params(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    cip_baseline_params base, got;
+    cip_baseline_params_default(&base);
+    base.kind = CIP_BASELINE_RIDGE;
+    cip_estimator est;
+    cip_baseline_estimator(&base, &est);
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_parse(ctx, "alpha=0.5,2;standardize=true", &g), CIP_OK);
+    assert_int_equal(cip_param_grid_apply(ctx, g, 1, &est, &got), CIP_OK);
+    assert_true(got.alpha == 2.0);
+    assert_int_equal(got.standardize, 1);
+    assert_true(got.C == base.C);
+    assert_int_equal(cip_param_grid_apply(ctx, g, 2, &est, &got), CIP_ERR_INVALID);
+    cip_param_grid_free(g);
+    assert_int_equal(cip_param_grid_parse(ctx, "alpha=-1", &g), CIP_OK);
+    assert_int_equal(cip_param_grid_apply(ctx, g, 0, &est, &got), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "parameter 'alpha': baseline: alpha -1"));
+    cip_param_grid_free(g);
+    assert_int_equal(cip_param_grid_parse(ctx, "max_depth=3", &g), CIP_OK);
+    assert_int_equal(cip_param_grid_apply(ctx, g, 0, &est, &got), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "unknown baseline parameter 'max_depth'"));
+    cip_param_grid_free(g);
+    cip_ctx_free(ctx);
+}
+
+/* --- scores -------------------------------------------------------------------------------- */
+static double score1(cip_ctx *ctx, cip_scorer s, cip_output k, const double *y, const double *p,
+                     size_t n)
+{
+    double v;
+    assert_int_equal(cip_score(ctx, s, k, y, p, n, &v), CIP_OK);
+    return v;
+}
+
+static void test_validate_scores_known_values(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    double y[6] = {1, 0, 1, 1, 0, 0}, p[6] = {0.9, 0.4, 0.4, 0.6, 0.1, 0.7};
+    /* Pairs (pos, neg): 9; pos > neg in 6, ties (0.4, 0.4) one half: (6 + 0.5) / 9. */
+    assert_true(fabs(score1(ctx, CIP_SCORE_ROC_AUC, CIP_OUTPUT_PROBA, y, p, 6) - 6.5 / 9) < 1e-15);
+    /* Labels p > 0.5: 1 0 0 1 0 1 -> tp 2, fp 1, fn 1: f1 = 4/6, accuracy 4/6. */
+    assert_true(fabs(score1(ctx, CIP_SCORE_F1, CIP_OUTPUT_PROBA, y, p, 6) - 4.0 / 6) < 1e-15);
+    assert_true(fabs(score1(ctx, CIP_SCORE_ACCURACY, CIP_OUTPUT_PROBA, y, p, 6) - 4.0 / 6) < 1e-15);
+    double ll = -(log(0.9) + log(0.6) + log(0.4) + log(0.6) + log(0.9) + log(0.3)) / 6;
+    assert_true(fabs(score1(ctx, CIP_SCORE_NEG_LOG_LOSS, CIP_OUTPUT_PROBA, y, p, 6) + ll) < 1e-15);
+    double yr[4] = {1, 2, 3, 4}, pr[4] = {1.5, 2, 2, 5};
+    /* ss_res = 0.25 + 0 + 1 + 1 = 2.25, ss_tot = 5. */
+    assert_true(fabs(score1(ctx, CIP_SCORE_R2, CIP_OUTPUT_VALUE, yr, pr, 4) - (1 - 2.25 / 5)) <
+                1e-15);
+    assert_true(fabs(score1(ctx, CIP_SCORE_NEG_RMSE, CIP_OUTPUT_VALUE, yr, pr, 4) +
+                     sqrt(2.25 / 4)) < 1e-15);
+    assert_true(fabs(score1(ctx, CIP_SCORE_NEG_MAE, CIP_OUTPUT_VALUE, yr, pr, 4) + 2.5 / 4) <
+                1e-15);
+    double yc[3] = {2, 2, 2};
+    assert_true(score1(ctx, CIP_SCORE_R2, CIP_OUTPUT_VALUE, yc, yc, 3) == 1.0);
+    assert_true(score1(ctx, CIP_SCORE_R2, CIP_OUTPUT_VALUE, yc, yr, 3) == 0.0);
+    double lab[3] = {2, 1, 2};
+    assert_true(fabs(score1(ctx, CIP_SCORE_ACCURACY, CIP_OUTPUT_LABEL, yc, lab, 3) - 2.0 / 3) <
+                1e-15);
+    double one[3] = {1, 1, 1};
+    assert_true(isnan(score1(ctx, CIP_SCORE_ROC_AUC, CIP_OUTPUT_PROBA, one, p, 3)));
+    double zero[3] = {0, 0, 0};
+    assert_true(score1(ctx, CIP_SCORE_F1, CIP_OUTPUT_LABEL, zero, zero, 3) == 0.0);
+    double v;
+    assert_int_equal(cip_score(ctx, CIP_SCORE_F1, CIP_OUTPUT_LABEL, yc, lab, 3, &v),
+                     CIP_ERR_INVALID);
+    assert_int_equal(cip_score(ctx, CIP_SCORE_ACCURACY, CIP_OUTPUT_VALUE, y, p, 6, &v),
+                     CIP_ERR_INVALID);
+    assert_int_equal(cip_score(ctx, CIP_SCORE_NEG_LOG_LOSS, CIP_OUTPUT_LABEL, y, p, 6, &v),
+                     CIP_ERR_INVALID);
+    cip_scorer s;
+    assert_int_equal(cip_scorer_parse(ctx, "neg_root_mean_squared_error", &s), CIP_OK);
+    assert_int_equal(s, CIP_SCORE_NEG_RMSE);
+    assert_int_equal(cip_scorer_parse(ctx, "roc_auc", &s), CIP_OK);
+    assert_int_equal(s, CIP_SCORE_ROC_AUC);
+    assert_int_equal(cip_scorer_parse(ctx, "auc", &s), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "unknown scoring 'auc'"));
+    cip_ctx_free(ctx);
+}
+
+/* --- search against GridSearchCV ------------------------------------------------------------ */
+static double max_dev;
+
+static void expect_close(const char *key, const double *got, size_t n, size_t stride, double tol)
+{
+    size_t m;
+    double *want = ref_nums(key, &m);
+    assert_int_equal(m, n);
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(got[i * stride] - want[i]);
+        max_dev = d > max_dev ? d : max_dev;
+        if (!(d <= tol))
+            fail_msg("%s[%zu]: got %.17g, sklearn %.17g", key, i, got[i * stride], want[i]);
+    }
+    free(want);
+}
+
+static void check_cv_results(const cip_search_result *r, const char *prefix, double tol)
+{
+    size_t nc = cip_search_result_n_candidates(r), nf = cip_search_result_n_folds(r);
+    const char *fields[] = {"mean_test", "std_test", "mean_train", "std_train", "rank"};
+    double *col = malloc(nc * sizeof *col), *split = malloc(nc * nf * sizeof *split);
+    char key[96];
+    for (size_t q = 0; q < CIP_ARRAY_LEN(fields); q++) {
+        for (size_t c = 0; c < nc; c++) {
+            const cip_search_candidate *cd = cip_search_result_candidate(r, c);
+            double v[5] = {cd->mean_test, cd->std_test, cd->mean_train, cd->std_train,
+                           (double)cd->rank};
+            col[c] = v[q];
+            assert_true(cd->gap == cd->mean_train - cd->mean_test);
+            assert_int_equal(cd->point, c);
+        }
+        snprintf(key, sizeof key, "%s.%s", prefix, fields[q]);
+        expect_close(key, col, nc, 1, q == 4 ? 0.0 : tol);
+    }
+    for (size_t c = 0; c < nc; c++)
+        memcpy(split + c * nf, cip_search_result_fold_scores(r, c, 0), nf * sizeof *split);
+    snprintf(key, sizeof key, "%s.split_test", prefix);
+    expect_close(key, split, nc * nf, 1, tol);
+    size_t m;
+    snprintf(key, sizeof key, "%s.best", prefix);
+    double *best = ref_nums(key, &m);
+    assert_int_equal(cip_search_result_best(r), (size_t)best[0]);
+    free(best);
+    free(col);
+    free(split);
+}
+
+static cip_search_result *run_search(cip_ctx *ctx, const cip_baseline_params *bp,
+                                     const char *grid_text, const struct xyw *d,
+                                     const cip_fold_params *fp, cip_scorer sc)
+{
+    cip_estimator est;
+    cip_baseline_estimator(bp, &est);
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_parse(ctx, grid_text, &g), CIP_OK);
+    cip_split_data sd = {d->n, d->y, NULL, NULL};
+    cip_folds *f;
+    assert_int_equal(cip_folds_make(ctx, &sd, fp, &f), CIP_OK);
+    cip_search_params sp;
+    cip_search_params_default(&sp);
+    sp.scorer = sc;
+    cip_xy xy = {d->x, d->y, NULL};
+    cip_search_result *r = NULL;
+    cip_status rc = cip_search_run(ctx, &est, g, &xy, f, &sp, &r);
+    if (rc != CIP_OK)
+        fail_msg("search failed: %s", cip_ctx_errmsg(ctx));
+    cip_param_grid_free(g);
+    cip_folds_free(f);
+    return r;
+}
+
+static void test_validate_search_ridge_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(2);
+    struct xyw d;
+    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_baseline_params bp;
+    cip_baseline_params_default(&bp);
+    bp.kind = CIP_BASELINE_RIDGE;
+    cip_fold_params fp;
+    cip_fold_params_default(&fp);
+    const char *grid = "alpha=0.001,0.1,1,10,100,1000";
+    max_dev = 0;
+    cip_search_result *r = run_search(ctx, &bp, grid, &d, &fp, CIP_SCORE_R2);
+    check_cv_results(r, "gs.ridge.r2", 1e-10);
+    /* The refit model is ridge at the best alpha on all rows. */
+    const cip_baseline *m = cip_search_result_model(r);
+    assert_non_null(m);
+    assert_int_equal(cip_baseline_get_kind(m), CIP_BASELINE_RIDGE);
+    cip_search_result_free(r);
+    r = run_search(ctx, &bp, grid, &d, &fp, CIP_SCORE_NEG_RMSE);
+    check_cv_results(r, "gs.ridge.neg_rmse", 1e-10);
+    cip_baseline *taken = cip_search_result_take_model(r);
+    assert_non_null(taken);
+    assert_null(cip_search_result_take_model(r));
+    cip_baseline_free(taken);
+    cip_search_result_free(r);
+    print_message("GridSearchCV(Ridge) r2/neg_rmse: max |cip - sklearn| = %.3g\n", max_dev);
+    free_xyw(&d);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_search_logistic_matches_sklearn(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(2);
+    struct xyw d;
+    load_xyw(ctx, "validate/clf.txt", &d);
+    cip_baseline_params bp;
+    cip_baseline_params_default(&bp);
+    bp.kind = CIP_BASELINE_LOGISTIC;
+    cip_fold_params fp;
+    cip_fold_params_default(&fp);
+    fp.kind = CIP_FOLD_STRATIFIED;
+    fp.n_splits = 4;
+    const char *grid = "C=0.001,0.01,0.1,1,10";
+    const char *names[] = {"roc_auc", "accuracy", "neg_log_loss", "f1"};
+    max_dev = 0;
+    for (size_t i = 0; i < 4; i++) {
+        cip_scorer sc;
+        char prefix[64];
+        assert_int_equal(cip_scorer_parse(ctx, names[i], &sc), CIP_OK);
+        cip_search_result *r = run_search(ctx, &bp, grid, &d, &fp, sc);
+        snprintf(prefix, sizeof prefix, "gs.logit.%s", names[i]);
+        check_cv_results(r, prefix, 1e-9);
+        cip_search_result_free(r);
+    }
+    print_message("GridSearchCV(LogisticRegression) 4 scorers: max |cip - sklearn| = %.3g\n",
+                  max_dev);
+    free_xyw(&d);
+    cip_ctx_free(ctx);
+}
+
+/* Mean baseline on y = 0..9 with 5 unshuffled folds, scored by neg MAE: fold f
+ * tests y = {2f, 2f+1} against the train mean 5.5 - 0.5 f, giving -5, -2.5,
+ * -0.5, -2.5, -5; mean -3.1, population std sqrt(2.94). */
+static void test_validate_cv_mean_std_by_hand(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    double y[10];
+    for (int i = 0; i < 10; i++)
+        y[i] = i;
+    cip_frame *x;
+    assert_int_equal(cip_frame_new(ctx, 10, &x), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, x, "y_copy", y, NULL), CIP_OK);
+    cip_baseline_params bp;
+    cip_baseline_params_default(&bp);
+    cip_estimator est;
+    cip_baseline_estimator(&bp, &est);
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_new(ctx, &g), CIP_OK);
+    cip_split_data sd = {10, NULL, NULL, NULL};
+    cip_fold_params fp;
+    cip_fold_params_default(&fp);
+    cip_folds *f;
+    assert_int_equal(cip_folds_make(ctx, &sd, &fp, &f), CIP_OK);
+    cip_search_params sp;
+    cip_search_params_default(&sp);
+    sp.scorer = CIP_SCORE_NEG_MAE;
+    cip_xy xy = {x, y, NULL};
+    cip_search_result *r;
+    assert_int_equal(cip_search_run(ctx, &est, g, &xy, f, &sp, &r), CIP_OK);
+    assert_int_equal(cip_search_result_n_candidates(r), 1);
+    const double *fs = cip_search_result_fold_scores(r, 0, 0);
+    double want[5] = {-5, -2.5, -0.5, -2.5, -5};
+    for (int k = 0; k < 5; k++)
+        assert_true(fabs(fs[k] - want[k]) < 1e-15);
+    const cip_search_candidate *c = cip_search_result_candidate(r, 0);
+    assert_true(fabs(c->mean_test + 3.1) < 1e-15);
+    assert_true(fabs(c->std_test - sqrt(2.94)) < 1e-15);
+    assert_int_equal(c->rank, 1);
+    /* Train scores: train rows of fold 0 are y = 2..9 with mean 5.5: MAE 2. */
+    assert_true(fabs(cip_search_result_fold_scores(r, 0, 1)[0] + 2.0) < 1e-15);
+    cip_search_result_free(r);
+    cip_param_grid_free(g);
+    cip_folds_free(f);
+    cip_frame_free(x);
+    cip_ctx_free(ctx);
+}
+
+/* --- a toy estimator: predicts the training mean plus `shift` -------------------------------- */
+struct toy_params {
+    double shift;     /* added to the mean */
+    const char *mode; /* "fail": fit fails on fold 2 of 4 unshuffled folds of y = 0..19 */
+};
+
+static cip_status toy_set(cip_ctx *ctx, void *ud, void *params, const char *name,
+                          const cip_param_value *v)
+{
+    (void)ud;
+    struct toy_params *p = params;
+    if (strcmp(name, "shift") == 0 && v->kind == CIP_PARAM_NUM)
+        p->shift = v->num;
+    else if (strcmp(name, "mode") == 0 && v->kind == CIP_PARAM_STR)
+        p->mode = v->str;
+    else
+        return cipi_fail(ctx, CIP_ERR_INVALID, "toy: bad parameter '%s'", name);
+    return CIP_OK;
+}
+
+static cip_status toy_fit(cip_ctx *ctx, void *ud, const cip_frame *x, const double *y,
+                          const double *w, const void *params, void **model)
+{
+    (void)ud;
+    (void)w;
+    const struct toy_params *p = params;
+    size_t n = cip_frame_n_rows(x);
+    if (p->mode != NULL && strcmp(p->mode, "fail") == 0 && n > 10 && y[5] == 5.0 && y[10] == 15.0)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "toy failure");
+    double *m = malloc(sizeof *m), s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += y[i];
+    *m = s / (double)n + p->shift;
+    *model = m;
+    return CIP_OK;
+}
+
+static cip_status toy_predict(cip_ctx *ctx, void *ud, const void *model, const cip_frame *x,
+                              double *out)
+{
+    (void)ctx;
+    (void)ud;
+    for (size_t i = 0; i < cip_frame_n_rows(x); i++)
+        out[i] = *(const double *)model;
+    return CIP_OK;
+}
+
+static void toy_free(void *ud, void *model)
+{
+    (void)ud;
+    free(model);
+}
+
+static const struct toy_params toy_defaults = {0.0, NULL};
+static const cip_estimator toy_est = {
+    "toy",   NULL,        CIP_OUTPUT_VALUE, sizeof(struct toy_params), &toy_defaults, 1, toy_set,
+    toy_fit, toy_predict, toy_free};
+
+struct toy_data {
+    cip_frame *x;
+    double y[20];
+    cip_folds *folds;
+};
+
+static void toy_data_make(cip_ctx *ctx, struct toy_data *t)
+{
+    for (int i = 0; i < 20; i++)
+        t->y[i] = i;
+    assert_int_equal(cip_frame_new(ctx, 20, &t->x), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, t->x, "v", t->y, NULL), CIP_OK);
+    cip_split_data sd = {20, NULL, NULL, NULL};
+    cip_fold_params fp;
+    cip_fold_params_default(&fp);
+    fp.n_splits = 4;
+    assert_int_equal(cip_folds_make(ctx, &sd, &fp, &t->folds), CIP_OK);
+}
+
+static void toy_data_free(struct toy_data *t)
+{
+    cip_frame_free(t->x);
+    cip_folds_free(t->folds);
+}
+
+static void test_validate_search_toy_picks_known_best(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(2);
+    struct toy_data t;
+    toy_data_make(ctx, &t);
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_parse(ctx, "shift=-2,3,0.5,-0.25,1", &g), CIP_OK);
+    cip_search_params sp;
+    cip_search_params_default(&sp);
+    sp.scorer = CIP_SCORE_NEG_RMSE;
+    cip_xy xy = {t.x, t.y, NULL};
+    cip_search_result *r;
+    assert_int_equal(cip_search_run(ctx, &toy_est, g, &xy, t.folds, &sp, &r), CIP_OK);
+    /* Mean fold RMSE (numpy): shift -2: 6.917, 3: 7.040, 0.5: 6.863, -0.25: 6.861,
+     * 1: 6.872, so -0.25 is best and 3 is worst. */
+    assert_int_equal(cip_search_result_best(r), 3);
+    assert_int_equal(cip_search_result_candidate(r, 3)->rank, 1);
+    assert_int_equal(cip_search_result_candidate(r, 1)->rank, 5);
+    const double *m = cip_search_result_model(r);
+    assert_true(fabs(*m - (9.5 - 0.25)) < 1e-15);
+    cip_search_result_free(r);
+    cip_param_grid_free(g);
+    toy_data_free(&t);
+    cip_ctx_free(ctx);
+}
+
+static void test_validate_search_reports_lowest_failing_task(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 2; threads++) {
+        cip_ctx *ctx = new_ctx(threads);
+        struct toy_data t;
+        toy_data_make(ctx, &t);
+        cip_param_grid *g;
+        assert_int_equal(cip_param_grid_parse(ctx, "mode=ok,fail;shift=0,1", &g), CIP_OK);
+        cip_search_params sp;
+        cip_search_params_default(&sp);
+        cip_xy xy = {t.x, t.y, NULL};
+        cip_search_result *r = (cip_search_result *)1;
+        assert_int_equal(cip_search_run(ctx, &toy_est, g, &xy, t.folds, &sp, &r), CIP_ERR_INVALID);
+        assert_null(r);
+        assert_string_equal(cip_ctx_errmsg(ctx),
+                            "toy: candidate 2 {mode=fail;shift=0}, fold 2: toy failure");
+        cip_param_grid_free(g);
+        /* A grid the estimator rejects fails before any fit. */
+        assert_int_equal(cip_param_grid_parse(ctx, "depth=1", &g), CIP_OK);
+        assert_int_equal(cip_search_run(ctx, &toy_est, g, &xy, t.folds, &sp, &r), CIP_ERR_INVALID);
+        assert_string_equal(cip_ctx_errmsg(ctx), "parameter 'depth': toy: bad parameter 'depth'");
+        cip_param_grid_free(g);
+        toy_data_free(&t);
+        cip_ctx_free(ctx);
+    }
+}
+
+static void test_validate_random_search_draws_distinct_points(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    struct toy_data t;
+    toy_data_make(ctx, &t);
+    cip_param_grid *g;
+    assert_int_equal(cip_param_grid_parse(ctx, "shift=0,1,2,3,4,5,6,7,8,9,10,11;mode=a,b", &g),
+                     CIP_OK);
+    cip_search_params sp;
+    cip_search_params_default(&sp);
+    sp.refit = 0;
+    cip_xy xy = {t.x, t.y, NULL};
+    size_t first[3][6];
+    for (int run = 0; run < 3; run++) {
+        sp.n_iter = 6;
+        sp.seed = run == 2 ? 8 : 7;
+        cip_search_result *r;
+        assert_int_equal(cip_search_run(ctx, &toy_est, g, &xy, t.folds, &sp, &r), CIP_OK);
+        assert_int_equal(cip_search_result_n_candidates(r), 6);
+        assert_null(cip_search_result_model(r));
+        for (size_t c = 0; c < 6; c++) {
+            first[run][c] = cip_search_result_candidate(r, c)->point;
+            assert_true(first[run][c] < 24);
+            for (size_t q = 0; q < c; q++)
+                assert_true(first[run][q] != first[run][c]);
+        }
+        cip_search_result_free(r);
+    }
+    assert_memory_equal(first[0], first[1], sizeof first[0]);
+    assert_true(memcmp(first[0], first[2], sizeof first[0]) != 0);
+    /* n_iter above the grid size: every point once, in a random order. */
+    sp.n_iter = 100;
+    cip_search_result *r;
+    assert_int_equal(cip_search_run(ctx, &toy_est, g, &xy, t.folds, &sp, &r), CIP_OK);
+    assert_int_equal(cip_search_result_n_candidates(r), 24);
+    unsigned seen[24] = {0};
+    for (size_t c = 0; c < 24; c++)
+        seen[cip_search_result_candidate(r, c)->point]++;
+    for (size_t c = 0; c < 24; c++)
+        assert_int_equal(seen[c], 1);
+    cip_search_result_free(r);
+    cip_param_grid_free(g);
+    toy_data_free(&t);
+    cip_ctx_free(ctx);
+}
+
+/* Fold scores and the refit model are identical for 1 thread, 2 threads with
+ * parallel tasks, and 2 threads with one task at a time. */
+static void test_validate_search_same_for_any_thread_count(void **state)
+{
+    (void)state;
+    double scores[3][2][5 * 4 * 2];
+    double coef[3][4];
+    for (int mode = 0; mode < 3; mode++) {
+        cip_ctx *ctx = new_ctx(mode == 0 ? 1 : 2);
+        struct xyw d;
+        load_xyw(ctx, "validate/reg.txt", &d);
+        cip_baseline_params bp;
+        cip_baseline_params_default(&bp);
+        bp.kind = CIP_BASELINE_RIDGE;
+        cip_estimator est;
+        cip_baseline_estimator(&bp, &est);
+        cip_param_grid *g;
+        assert_int_equal(cip_param_grid_parse(ctx, "alpha=0.1,1,10,100;standardize=0,1", &g),
+                         CIP_OK);
+        cip_split_data sd = {d.n, NULL, NULL, NULL};
+        cip_fold_params fp;
+        cip_fold_params_default(&fp);
+        fp.shuffle = 1;
+        fp.seed = 3;
+        cip_folds *f;
+        assert_int_equal(cip_folds_make(ctx, &sd, &fp, &f), CIP_OK);
+        cip_search_params sp;
+        cip_search_params_default(&sp);
+        sp.parallel_tasks = mode != 2;
+        cip_xy xy = {d.x, d.y, d.w};
+        cip_search_result *r;
+        assert_int_equal(cip_search_run(ctx, &est, g, &xy, f, &sp, &r), CIP_OK);
+        for (size_t c = 0; c < 8; c++)
+            for (int tr = 0; tr < 2; tr++)
+                memcpy(scores[mode][tr] + c * 5, cip_search_result_fold_scores(r, c, tr),
+                       5 * sizeof(double));
+        size_t n;
+        memcpy(coef[mode], cip_baseline_coef(cip_search_result_model(r), &n), sizeof coef[0]);
+        cip_search_result_free(r);
+        cip_param_grid_free(g);
+        cip_folds_free(f);
+        free_xyw(&d);
+        cip_ctx_free(ctx);
+    }
+    assert_memory_equal(scores[0], scores[1], sizeof scores[0]);
+    assert_memory_equal(scores[0], scores[2], sizeof scores[0]);
+    assert_memory_equal(coef[0], coef[1], sizeof coef[0]);
+}
+
+/* --- out-of-memory sweeps -------------------------------------------------------------------- */
+static cip_status oom_splits(cip_ctx *ctx, void *arg)
+{
+    (void)arg;
+    double y[40], order[40];
+    uint32_t group[40];
+    for (int i = 0; i < 40; i++) {
+        y[i] = i % 3;
+        order[i] = (i * 7) % 40;
+        group[i] = (uint32_t)(i % 11);
+    }
+    cip_split_data d = {40, y, group, order};
+    cip_status rc = CIP_OK;
+    for (int kind = 0; rc == CIP_OK && kind < 5; kind++) {
+        cip_split_params p;
+        cip_split_params_default(&p);
+        p.kind = kind == 4 ? CIP_SPLIT_GROUP : (cip_split_kind)kind;
+        p.stratify = kind == 4;
+        cip_split *s = NULL;
+        rc = cip_split_make(ctx, &d, &p, &s);
+        cip_split_free(s);
+    }
+    for (int kind = 0; rc == CIP_OK && kind < 3; kind++) {
+        cip_fold_params p;
+        cip_fold_params_default(&p);
+        p.kind = (cip_fold_kind)kind;
+        p.shuffle = 1;
+        p.n_repeats = 2;
+        cip_folds *f = NULL;
+        rc = cip_folds_make(ctx, &d, &p, &f);
+        cip_folds_free(f);
+    }
+    return rc;
+}
+
+static cip_status oom_grid_groups_score(cip_ctx *ctx, void *arg)
+{
+    (void)arg;
+    cip_param_grid *g = NULL;
+    cip_status rc = cip_param_grid_parse(ctx, "b=1,2;a=x,none,y;c=3", &g);
+    cip_param_grid_free(g);
+    uint32_t group[100];
+    cip_frame *f = NULL;
+    if (rc == CIP_OK)
+        rc = cip_frame_new(ctx, 100, &f);
+    double v[100];
+    for (int i = 0; i < 100; i++)
+        v[i] = i % 9;
+    if (rc == CIP_OK)
+        rc = cip_frame_add_f64(ctx, f, "v", v, NULL);
+    size_t ng;
+    if (rc == CIP_OK)
+        rc = cip_group_rows(ctx, f, NULL, 0, v, group, &ng);
+    cip_frame_free(f);
+    double y[6] = {1, 0, 1, 1, 0, 0}, p[6] = {0.9, 0.4, 0.4, 0.6, 0.1, 0.7}, s;
+    if (rc == CIP_OK)
+        rc = cip_score(ctx, CIP_SCORE_ROC_AUC, CIP_OUTPUT_PROBA, y, p, 6, &s);
+    return rc;
+}
+
+static cip_status oom_search(cip_ctx *ctx, void *arg)
+{
+    const struct xyw *d = arg;
+    cip_baseline_params bp;
+    cip_baseline_params_default(&bp);
+    bp.kind = CIP_BASELINE_RIDGE;
+    cip_estimator est;
+    cip_baseline_estimator(&bp, &est);
+    cip_param_grid *g = NULL;
+    cip_folds *f = NULL;
+    cip_search_result *r = NULL;
+    cip_split_data sd = {d->n, NULL, NULL, NULL};
+    cip_fold_params fp;
+    cip_fold_params_default(&fp);
+    fp.n_splits = 3;
+    cip_search_params sp;
+    cip_search_params_default(&sp);
+    sp.n_iter = 2;
+    cip_xy xy = {d->x, d->y, d->w};
+    cip_status rc = cip_param_grid_parse(ctx, "alpha=1,10,100", &g);
+    if (rc == CIP_OK)
+        rc = cip_folds_make(ctx, &sd, &fp, &f);
+    if (rc == CIP_OK)
+        rc = cip_search_run(ctx, &est, g, &xy, f, &sp, &r);
+    cip_search_result_free(r);
+    cip_folds_free(f);
+    cip_param_grid_free(g);
+    return rc;
+}
+
+static void test_validate_oom_sweeps(void **state)
+{
+    (void)state;
+    assert_true(cipt_oom_sweep(oom_splits, NULL) > 20);
+    assert_true(cipt_oom_sweep(oom_grid_groups_score, NULL) > 10);
+    /* The search data is built outside the sweep (its frame owns its allocator). */
+    cip_ctx *ctx = new_ctx(1);
+    struct xyw d;
+    load_xyw(ctx, "validate/reg.txt", &d);
+    assert_true(cipt_oom_sweep(oom_search, &d) > 20);
+    free_xyw(&d);
+    cip_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_validate_split_sizes_match_sklearn),
+        cmocka_unit_test(test_validate_random_split_is_deterministic),
+        cmocka_unit_test(test_validate_stratified_split_matches_sklearn_counts),
+        cmocka_unit_test(test_validate_stratified_split_within_one_row),
+        cmocka_unit_test(test_validate_group_rows_finds_profiles),
+        cmocka_unit_test(test_validate_group_rows_canonical_values),
+        cmocka_unit_test(test_validate_group_split_never_straddles),
+        cmocka_unit_test(test_validate_time_split_takes_latest_rows),
+        cmocka_unit_test(test_validate_kfold_matches_sklearn),
+        cmocka_unit_test(test_validate_stratified_kfold_matches_sklearn),
+        cmocka_unit_test(test_validate_group_kfold_matches_sklearn),
+        cmocka_unit_test(test_validate_folds_reject_bad_params),
+        cmocka_unit_test(test_validate_grid_order_matches_sklearn),
+        cmocka_unit_test(test_validate_grid_parse_errors_name_the_token),
+        cmocka_unit_test(test_validate_grid_apply_sets_estimator_params),
+        cmocka_unit_test(test_validate_scores_known_values),
+        cmocka_unit_test(test_validate_search_ridge_matches_sklearn),
+        cmocka_unit_test(test_validate_search_logistic_matches_sklearn),
+        cmocka_unit_test(test_validate_cv_mean_std_by_hand),
+        cmocka_unit_test(test_validate_search_toy_picks_known_best),
+        cmocka_unit_test(test_validate_search_reports_lowest_failing_task),
+        cmocka_unit_test(test_validate_random_search_draws_distinct_points),
+        cmocka_unit_test(test_validate_search_same_for_any_thread_count),
+        cmocka_unit_test(test_validate_oom_sweeps),
+    };
+    return cmocka_run_group_tests(tests, load_refs, free_refs);
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Reference values for tests/unit/test_kmeans.c and test_scale.c (scikit-learn 1.2).
+
+    /usr/bin/python3 tools/ref_kmeans.py [outdir]     (default tests/data/kmeans)
+
+Writes small fixtures and the values scikit-learn computes on them:
+  toy.csv          60 x 3 blobs (4 groups, no duplicate rows) + columns
+                   `truth` (generating group) and `alt` (a worse labelling
+                   with a singleton cluster), all numbers written with repr()
+  scale.csv        12 x 3 with a constant column (StandardScaler scale 1)
+  expected.txt     "key value" lines, doubles as repr() (round-trip exact):
+                   silhouette/calinski/davies for both labellings, the
+                   StandardScaler mean/scale of scale.csv, and the inertia of
+                   KMeans(n_clusters=4, n_init=10, random_state=0) on toy.csv
+                   (lloyd and elkan) and k=2..6 silhouettes of that fit;
+                   runs from given starting centres (init_*, empty_*) that
+                   the C fit must reproduce exactly.
+The C tests compare with stated tolerances (1e-9 for the cluster scores).
+"""
+import os
+import sys
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+
+def toy():
+    rng = np.random.RandomState(7)
+    centres = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 0.0], [0.0, 6.0, 4.0], [6.0, 0.0, 5.0]])
+    sizes = [18, 15, 15, 12]
+    xs, truth = [], []
+    for g, (c, m) in enumerate(zip(centres, sizes)):
+        xs.append(c + rng.normal(scale=1.0, size=(m, 3)))
+        truth += [g] * m
+    x = np.round(np.vstack(xs), 6)  # short decimals: the CSV is exact
+    truth = np.array(truth)
+    alt = truth.copy()
+    alt[alt == 3] = 1      # merge two groups ...
+    alt[5] = 3             # ... and make a singleton cluster
+    alt[20:24] = 2         # plus some mislabelled rows
+    return x, truth, alt
+
+
+def write_csv(path, header, cols):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in zip(*cols):
+            f.write(",".join(repr(v) if isinstance(v, float) else str(v) for v in row) + "\n")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/kmeans"
+    os.makedirs(out, exist_ok=True)
+    x, truth, alt = toy()
+    write_csv(os.path.join(out, "toy.csv"), ["x0", "x1", "x2", "truth", "alt"],
+              [[float(v) for v in x[:, 0]], [float(v) for v in x[:, 1]],
+               [float(v) for v in x[:, 2]], [int(v) for v in truth], [int(v) for v in alt]])
+    lines = []
+
+    def put(key, v):
+        lines.append(f"{key} {float(v)!r}")
+
+    for name, lab in (("truth", truth), ("alt", alt)):
+        put(f"silhouette_{name}", silhouette_score(x, lab))
+        put(f"calinski_{name}", calinski_harabasz_score(x, lab))
+        put(f"davies_{name}", davies_bouldin_score(x, lab))
+    for algo in ("lloyd", "elkan"):
+        km = KMeans(n_clusters=4, n_init=10, random_state=0, algorithm=algo).fit(x)
+        put(f"inertia_k4_{algo}", km.inertia_)
+    for k in range(2, 7):
+        km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(x)
+        put(f"kmeans_inertia_k{k}", km.inertia_)
+        put(f"kmeans_silhouette_k{k}", silhouette_score(x, km.labels_))
+
+    # Same starting centres as the C test (rows 0..3, all from group 0): the
+    # runs must agree exactly (centres, inertia, iterations) up to rounding.
+    for algo in ("lloyd", "elkan"):
+        km = KMeans(n_clusters=4, init=x[:4].copy(), n_init=1, algorithm=algo).fit(x)
+        put(f"init_{algo}_inertia", km.inertia_)
+        put(f"init_{algo}_n_iter", km.n_iter_)
+        for c in range(4):
+            for j in range(3):
+                put(f"init_{algo}_center_{c}_{j}", km.cluster_centers_[c, j])
+    # An empty cluster after the first assignment: sklearn moves it onto the
+    # row farthest from its centre (value 2.0 here).
+    e = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
+    km = KMeans(n_clusters=3, init=np.array([[0.5], [100.0], [11.0]]), n_init=1).fit(e)
+    for c in range(3):
+        put(f"empty_center_{c}", km.cluster_centers_[c, 0])
+    put("empty_inertia", km.inertia_)
+
+    s = np.array([[1.5, 7.0, -3.25], [2.5, 7.0, 0.5], [0.25, 7.0, 12.0], [4.0, 7.0, 1.0],
+                  [3.5, 7.0, -2.0], [1.0, 7.0, 6.5], [2.0, 7.0, 0.0], [5.5, 7.0, 3.0],
+                  [0.5, 7.0, -1.5], [3.0, 7.0, 2.25], [4.5, 7.0, 8.0], [1.25, 7.0, 4.75]])
+    write_csv(os.path.join(out, "scale.csv"), ["a", "c", "b"],
+              [[float(v) for v in s[:, j]] for j in range(3)])
+    sc = StandardScaler().fit(s)
+    for j in range(3):
+        put(f"scale_mean_{j}", sc.mean_[j])
+        put(f"scale_scale_{j}", sc.scale_[j])
+        put(f"scale_var_{j}", sc.var_[j])
+    put("scale_t_0_2", sc.transform(s)[0, 2])
+    with open(os.path.join(out, "expected.txt"), "w") as f:
+        f.write("# generated by tools/ref_kmeans.py (scikit-learn 1.2); do not edit\n")
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
