@@ -32,5 +32,9 @@ int cmd_runs(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_runs_help[];
 int cmd_models(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_models_help[];
+int cmd_train(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_train_help[];
+int cmd_predict(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_predict_help[];
 
 #endif /* CIP_CLI_COMMANDS_H */

@@ -26,6 +26,10 @@ static const struct cli_command commands[] = {
      cmd_runs_help},
     {"models", cmd_models, "model registry: register versions, set aliases, resolve URIs",
      cmd_models_help},
+    {"train", cmd_train, "train the clv / churn forests or the k-means segments, with CV",
+     cmd_train_help},
+    {"predict", cmd_predict, "score rows with a model bundle saved by `cip train -o`",
+     cmd_predict_help},
 };
 
 const struct cli_command *cli_find_command(const char *name)

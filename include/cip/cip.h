@@ -20,6 +20,8 @@
 #include "cip/baseline.h"
 #include "cip/scale.h"
 #include "cip/kmeans.h"
+#include "cip/forest.h"
+#include "cip/train.h"
 #include "cip/clv.h"
 #include "cip/track.h"
 #include "cip/registry.h"

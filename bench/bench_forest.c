@@ -1,0 +1,265 @@
+/* bench_forest.c - random-forest fit / predict benchmark on a CSV table
+ *
+ * bench_forest --csv FILE --task reg|clf [--trees N] [--max-features F]
+ *              [--threads T] [--seed S] [--holdout H] [--save PATH] [--load PATH]
+ * The target is the column "target"; the last H (default 0.2) of the rows
+ * are the hold-out set. Prints one JSON line: fit seconds, hold-out R^2
+ * (reg) or ROC AUC (clf), batch predict rows/s, single-row latency (mean
+ * over the hold-out rows, microseconds), node counts and model bytes.
+ * --load skips fitting (fit times are then load times). Uses only the public API.
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cip/cip.h"
+#include "cip/forest.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int die(cip_ctx *ctx, const char *what)
+{
+    fprintf(stderr, "bench_forest: %s: %s\n", what, ctx ? cip_ctx_errmsg(ctx) : "");
+    return 1;
+}
+
+static double r2(const double *y, const double *p, size_t n)
+{
+    double m = 0, a = 0, b = 0;
+    for (size_t i = 0; i < n; i++)
+        m += y[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        a += (y[i] - p[i]) * (y[i] - p[i]);
+        b += (y[i] - m) * (y[i] - m);
+    }
+    return 1.0 - a / b;
+}
+
+struct sp {
+    double s;
+    double y;
+};
+
+static int cmp_sp(const void *a, const void *b)
+{
+    double x = ((const struct sp *)a)->s, y = ((const struct sp *)b)->s;
+    return (x > y) - (x < y);
+}
+
+/* ROC AUC with average ranks for ties (Mann-Whitney U). */
+static double auc(const double *y, const double *score, size_t n)
+{
+    struct sp *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (struct sp){score[i], y[i]};
+    qsort(v, n, sizeof *v, cmp_sp);
+    double rank_pos = 0, n_pos = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j].s == v[i].s)
+            j++;
+        double r = 0.5 * (double)(i + 1 + j); /* average 1-based rank */
+        for (size_t k = i; k < j; k++)
+            if (v[k].y > 0.5) {
+                rank_pos += r;
+                n_pos++;
+            }
+        i = j;
+    }
+    free(v);
+    double n_neg = (double)n - n_pos;
+    return (rank_pos - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg);
+}
+
+struct opts {
+    const char *csv, *task, *save, *load;
+    int trees, threads;
+    double max_features, holdout;
+    unsigned long long seed;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    static const struct option lo[] = {{"csv", 1, 0, 'c'},     {"task", 1, 0, 't'},
+                                       {"trees", 1, 0, 'n'},   {"max-features", 1, 0, 'm'},
+                                       {"threads", 1, 0, 'j'}, {"seed", 1, 0, 's'},
+                                       {"holdout", 1, 0, 'h'}, {"save", 1, 0, 'o'},
+                                       {"load", 1, 0, 'l'},    {0, 0, 0, 0}};
+    *o = (struct opts){NULL, "reg", NULL, NULL, 100, 2, 0.0, 0.2, 0};
+    int c;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o->csv = optarg;
+            break;
+        case 't':
+            o->task = optarg;
+            break;
+        case 'n':
+            o->trees = atoi(optarg);
+            break;
+        case 'm':
+            o->max_features = strtod(optarg, NULL);
+            break;
+        case 'j':
+            o->threads = atoi(optarg);
+            break;
+        case 's':
+            o->seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'h':
+            o->holdout = strtod(optarg, NULL);
+            break;
+        case 'o':
+            o->save = optarg;
+            break;
+        case 'l':
+            o->load = optarg;
+            break;
+        default:
+            return 2;
+        }
+    }
+    if (o->csv == NULL) {
+        fprintf(stderr, "usage: bench_forest --csv FILE --task reg|clf [--trees N] "
+                        "[--max-features F] [--threads T] [--seed S] [--holdout H] [--save P] "
+                        "[--load P]\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* x = all columns but "target" of rows [r0, r0+n); y = target. */
+static int split(cip_ctx *ctx, const cip_frame *df, size_t r0, size_t n, cip_frame **x, double **y)
+{
+    size_t *idx = malloc(n * sizeof *idx), p = cip_frame_n_cols(df), t, k = 0;
+    const char **names = malloc(p * sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = r0 + i;
+    if (cip_frame_find(ctx, df, "target", &t) != CIP_OK)
+        return 1;
+    for (size_t j = 0; j < p; j++)
+        if (j != t)
+            names[k++] = cip_frame_col_name(df, j);
+    cip_frame *rows = NULL;
+    int bad = cip_frame_take_rows(ctx, df, idx, n, &rows) != CIP_OK ||
+              cip_frame_select(ctx, rows, names, k, x) != CIP_OK;
+    *y = malloc(n * sizeof **y);
+    if (!bad)
+        cip_frame_get_col(rows, t, *y);
+    cip_frame_free(rows);
+    free(idx);
+    free(names);
+    return bad;
+}
+
+static void row_latency(const cip_forest *f, const cip_frame *x, double *us, double *cpu_us)
+{
+    size_t n = cip_frame_n_rows(x), p = cip_forest_n_features(f), m = n < 2000 ? n : 2000;
+    double *rows = malloc(m * p * sizeof *rows), out, sink = 0;
+    for (size_t j = 0; j < p; j++) {
+        size_t c;
+        cip_frame_find(NULL, x, cip_forest_feature_name(f, j), &c);
+        for (size_t i = 0; i < m; i++)
+            rows[i * p + j] = cip_frame_get(x, c, i);
+    }
+    double t0 = now(), c0 = cpu_now();
+    for (size_t i = 0; i < m; i++) {
+        cip_forest_predict_row(f, rows + i * p, &out);
+        sink += out;
+    }
+    *us = (now() - t0) / (double)m * 1e6 + 0.0 * sink;
+    *cpu_us = (cpu_now() - c0) / (double)m * 1e6;
+    free(rows);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    cip_ctx *ctx;
+    cip_ctx_new(&ctx);
+    cip_ctx_set_threads(ctx, o.threads);
+    cip_frame *df = NULL, *xtr = NULL, *xte = NULL;
+    double *ytr = NULL, *yte = NULL;
+    double t0 = now();
+    if (cip_frame_read_csv(ctx, o.csv, NULL, &df) != CIP_OK)
+        return die(ctx, "read");
+    double t_read = now() - t0;
+    size_t n = cip_frame_n_rows(df), n_te = (size_t)((double)n * o.holdout), n_tr = n - n_te;
+    if (split(ctx, df, 0, n_tr, &xtr, &ytr) || split(ctx, df, n_tr, n_te, &xte, &yte))
+        return die(ctx, "split");
+    cip_forest_params p;
+    cip_forest_params_default(&p);
+    int clf = strcmp(o.task, "clf") == 0;
+    p.task = clf ? CIP_FOREST_CLASSIFICATION : CIP_FOREST_REGRESSION;
+    p.n_estimators = o.trees;
+    p.seed = o.seed;
+    if (o.max_features > 0) {
+        p.max_features = CIP_FOREST_MAXF_FRACTION;
+        p.max_features_value = o.max_features;
+    }
+    cip_forest *f = NULL;
+    t0 = now();
+    double c0 = cpu_now();
+    if (o.load != NULL ? cip_forest_load(ctx, o.load, &f) != CIP_OK
+                       : cip_forest_fit(ctx, xtr, ytr, NULL, &p, &f) != CIP_OK)
+        return die(ctx, o.load != NULL ? "load" : "fit");
+    double t_fit = now() - t0, c_fit = cpu_now() - c0;
+    size_t w = clf ? 2 : 1;
+    double *pred = malloc(n_te * w * sizeof *pred), *score = malloc(n_te * sizeof *score);
+    t0 = now();
+    c0 = cpu_now();
+    rc = clf ? cip_forest_predict_proba(ctx, f, xte, pred, n_te * 2)
+             : cip_forest_predict(ctx, f, xte, pred, n_te);
+    double t_pred = now() - t0, c_pred = cpu_now() - c0;
+    if (rc != CIP_OK)
+        return die(ctx, "predict");
+    for (size_t i = 0; i < n_te; i++)
+        score[i] = clf ? pred[2 * i + 1] : pred[i];
+    double metric = clf ? auc(yte, score, n_te) : r2(yte, score, n_te), us = 0, cpu_us = 0;
+    row_latency(f, xte, &us, &cpu_us);
+    cip_forest_info info;
+    cip_forest_get_info(f, &info);
+    if (o.save != NULL && cip_forest_save(ctx, f, o.save) != CIP_OK)
+        return die(ctx, "save");
+    printf(
+        "{\"bench\":\"forest\",\"impl\":\"cip\",\"task\":\"%s\",\"rows\":%zu,\"features\":%zu,"
+        "\"trees\":%d,\"threads\":%d,\"read_s\":%.3f,\"fit_s\":%.3f,\"fit_cpu_s\":%.3f,\"%s\":%.6f,"
+        "\"predict_rows_per_s\":%.0f,\"predict_cpu_s\":%.3f,\"row_latency_us\":%.2f,"
+        "\"row_latency_cpu_us\":%.2f,\"nodes\":%llu,"
+        "\"max_depth\":%d,\"model_bytes\":%zu}\n",
+        o.task, n, cip_frame_n_cols(xtr), o.trees, cip_ctx_threads(ctx), t_read, t_fit, c_fit,
+        clf ? "auc" : "r2", metric, (double)n_te / t_pred, c_pred, us, cpu_us,
+        (unsigned long long)info.n_nodes, info.max_depth, info.model_bytes);
+    cip_forest_free(f);
+    cip_frame_free(df);
+    cip_frame_free(xtr);
+    cip_frame_free(xte);
+    free(ytr);
+    free(yte);
+    free(pred);
+    free(score);
+    cip_ctx_free(ctx);
+    return 0;
+}

@@ -1,0 +1,297 @@
+/* forest_int.h - private structures of the forest module (src/forest only)
+ *
+ * Model: trees of 16-byte nodes {value, child, feature, flags}. For an
+ * internal node `value` is the threshold (x <= value goes left, NaN goes
+ * where FNODE_MISSING_LEFT says) and `child` the index of the left child
+ * (child + 1 is the right one). For a leaf `child` is ~ref (negative):
+ * regression leaves keep their prediction in `value`; class leaves are pure
+ * (ref < K: the class index) or index dists[(ref - K) * K ..] (K floats).
+ * Children always have larger indices than their parent, so walks end.
+ * Thresholds are sklearn's: the midpoint between the largest value left and
+ * the smallest value right of the split.
+ *
+ * Training: x is binned once into uint8 codes (code 255 = missing; <= 255
+ * value bins, one per distinct value when there are at most 255), each bin
+ * remembering its smallest and largest value. Each tree partitions a
+ * row-index array in place; a node is a range [begin, end) of it. Large
+ * nodes search splits on histograms: building a histogram over any range
+ * ("shard") of rows (hist.c) is separate from split finding over a summed
+ * histogram (split.c), so the histograms of several processes holding
+ * different rows can be all-reduced before split finding (planned MPI
+ * work). Nodes of at most FOREST_SMALL_MAX rows switch to small mode
+ * (small.c: exact values, rank bitmaps), which is local to one process:
+ * with distributed rows, a small subtree's rows would be gathered first.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CIP_FOREST_INT_H
+#define CIP_FOREST_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cip/forest.h"
+#include "cip/rng.h"
+#include "cipi.h"
+
+#define FOREST_MAGIC          0x46525354u /* "FRST": live-object check */
+#define FOREST_MAX_VALUE_BINS 255         /* value bins per feature */
+#define FOREST_MISSING_CODE   255         /* bin code of a missing value */
+#define FOREST_HIST_BINS      256         /* histogram slots per feature (values + missing) */
+#define FOREST_MAX_CLASSES    256         /* classes (uint8 class codes) */
+#define FOREST_MAX_FEATURES   65535       /* uint16 feature ids */
+#define FOREST_MAX_TREES      100000      /* n_estimators upper bound */
+#define FOREST_EPSILON        2.220446049250313e-16 /* sklearn's EPSILON (DBL_EPSILON) */
+
+enum { FNODE_MISSING_LEFT = 1u };
+
+struct fnode {
+    double value;     /* threshold, or the prediction of a regression leaf */
+    int32_t child;    /* left child (right = child + 1), or ~leaf_ref when < 0 */
+    uint16_t feature; /* split feature */
+    uint8_t flags;    /* FNODE_MISSING_LEFT */
+    uint8_t spare;    /* 0 */
+};
+
+struct ftree {
+    struct fnode *nodes; /* n_nodes, root = 0; owned */
+    float *dists;        /* impure class leaves, K floats each; owned */
+    uint32_t n_nodes;
+    uint32_t n_dists; /* classification: impure leaves */
+    uint32_t n_leaves;
+    int depth; /* deepest leaf (root = 0) */
+};
+
+struct cip_forest {
+    uint32_t magic;
+    struct cipi_alloc a;
+    cip_forest_params params; /* resolved: no AUTO values */
+    int mtry;                 /* features examined per node */
+    size_t n_features;
+    char **names;     /* n_features owned strings */
+    cip_type *types;  /* feature types at fit */
+    size_t n_classes; /* 0 for regression */
+    double *classes;  /* sorted class values */
+    size_t n_trees;
+    struct ftree *trees;
+    double *importances; /* n_features */
+    double oob_score;    /* NaN when absent */
+    double *oob_pred;    /* fit-time only; oob_len values */
+    size_t oob_len;
+    size_t n_train_rows;
+    uint64_t fingerprint;
+};
+
+/* --- bin.c: feature binning -------------------------------------------------------------- */
+struct fbins {
+    size_t n_rows;
+    size_t n_features;
+    uint8_t *codes;       /* column-major n_features * n_rows; owned */
+    uint8_t *codes_rm;    /* the same, row-major (small subtrees read whole rows); owned */
+    uint16_t *n_bins;     /* value bins per feature (1..255); owned */
+    uint32_t *off;        /* n_features + 1 offsets into lo / hi; owned */
+    double *lo, *hi;      /* smallest / largest training value of each bin; owned */
+    uint8_t *exact;       /* per feature: one bin per distinct value (<= 255 values) */
+    int32_t *raw_col;     /* per feature: column of raw, or -1 for exact features */
+    size_t n_raw;         /* inexact features */
+    float *raw;           /* values of inexact features (NaN = missing), row-major
+                           * n_rows * n_raw; float as scikit-learn's own X; owned */
+    uint8_t *has_missing; /* per feature: any missing value at fit; owned */
+    uint64_t fingerprint; /* hash of the names, types and values of x */
+};
+/* Bin every column of x (all numeric). Parallel over features. */
+CIP_INTERNAL cip_status cipi_forest_bin(cip_ctx *ctx, const cip_frame *x, struct fbins *out);
+CIP_INTERNAL void cipi_forest_bins_release(cip_ctx *ctx, struct fbins *b);
+
+/* --- hist.c: histograms over row shards ------------------------------------------------ */
+/* A histogram holds, for each of FOREST_HIST_BINS codes, a row count and
+ * n_stats sums: (weight, weight * y) for regression and binary
+ * classification, per-class weights for K > 2 classes. */
+struct fhist {
+    uint32_t *cnt; /* FOREST_HIST_BINS */
+    double *st;    /* FOREST_HIST_BINS * n_stats */
+};
+/* Zero the value bins 0..n_bins-1 and the missing bin. */
+CIP_INTERNAL void cipi_forest_hist_clear(struct fhist *h, unsigned n_bins, int n_stats);
+/* Add rows [0, n) of a shard: codes of the feature col[idx[r]], weights
+ * w[r] and values v[r] (w*y, or the class code when n_stats > 2). */
+CIP_INTERNAL void cipi_forest_hist_add(struct fhist *h, int n_stats, const uint8_t *col,
+                                       const uint32_t *idx, const double *w, const double *v,
+                                       size_t n);
+/* dst = parent - child over bins 0..n_bins-1 and the missing bin (in place on dst
+ * = parent allowed). */
+CIP_INTERNAL void cipi_forest_hist_sub(struct fhist *dst, const struct fhist *parent,
+                                       const struct fhist *child, unsigned n_bins, int n_stats);
+
+/* --- split.c: split search ------------------------------------------------------------- */
+enum fcrit { FCRIT_MSE = 0, FCRIT_GINI = 1, FCRIT_ENTROPY = 2 };
+
+/* Compact list of non-empty code groups in increasing code order; the
+ * missing group (code 255) last if present. */
+struct fgroups {
+    uint8_t *code; /* capacity FOREST_GROUPS_MAX */
+    uint32_t *cnt;
+    double *st;  /* n_stats per group */
+    double *vlo; /* smallest value of the group */
+    double *vhi; /* largest value of the group */
+    int n;
+};
+struct fsplit {
+    double proxy;     /* g(left) + g(right): larger = better */
+    double thr;       /* threshold for the model */
+    int feature;      /* -1 = none */
+    int bin;          /* go left when code <= bin */
+    int missing_left; /* 1 when missing values go left */
+    uint32_t n_left;  /* rows going left */
+};
+struct fsplit_cfg {
+    enum fcrit crit;
+    int n_stats;       /* 2 or K */
+    int n_classes;     /* K (0 for regression) */
+    uint32_t min_leaf; /* min rows per child */
+};
+struct fbinfo;
+/* Groups from a histogram of a feature. */
+CIP_INTERNAL void cipi_forest_groups_from_hist(struct fgroups *g, const struct fhist *h,
+                                               const struct fbinfo *bi, int n_stats);
+/* Bins of the feature being scanned: count and smallest / largest values. */
+struct fbinfo {
+    unsigned n_bins;
+    const double *lo, *hi;
+};
+/* Best split of one feature given its groups; node_st = the node's stat
+ * totals and node_n its rows. Updates *best when better (strict >, so the
+ * first best wins). Returns 1 when the feature is constant in the node.
+ * tmp: scratch of 2 * n_stats doubles. */
+CIP_INTERNAL int cipi_forest_split_scan(const struct fsplit_cfg *c, const struct fgroups *g,
+                                        const double *node_st, uint32_t node_n, int feature,
+                                        const struct fbinfo *bi, struct fsplit *best, double *tmp);
+/* Fast sweeps (2 stats, mse or gini only): from a feature histogram, or from
+ * a small-mode node's sorted list. Same contract as cipi_forest_split_scan. */
+CIP_INTERNAL int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct fhist *h,
+                                        const double *node_st, uint32_t node_n, int feature,
+                                        const struct fbinfo *bi, struct fsplit *best);
+struct fsmall;
+/* Small-mode sweep of feature at node [lb, le): bits and tmp are scratch
+ * (FOREST_SMALL_MAX / 64 words and FOREST_SMALL_INSERTION ids). */
+CIP_INTERNAL int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s,
+                                         uint64_t *bits, uint16_t *tmp, uint32_t lb, uint32_t le,
+                                         int feature, const double *node_st,
+                                         const struct fbinfo *bi, struct fsplit *best);
+/* The criterion term g(stats) with impurity decrease D = g(L) + g(R) - g(node):
+ * s^2/w (mse), sum c^2 / w (gini), sum c log2 c - w log2 w (entropy). */
+CIP_INTERNAL double cipi_forest_gterm(const struct fsplit_cfg *c, const double *st);
+/* Impurity of class stats (gini or entropy); used for the pure-node test. */
+CIP_INTERNAL double cipi_forest_class_impurity(const struct fsplit_cfg *c, const double *st);
+
+/* --- small.c: small subtrees with exact values and rank bitmaps ---------------------------- */
+#define FOREST_SMALL_MAX       1024 /* nodes with at most this many rows enter small mode */
+#define FOREST_SMALL_INSERTION 16   /* small nodes up to this size sort ranks directly */
+#define FOREST_GROUPS_MAX      FOREST_SMALL_MAX /* >= FOREST_HIST_BINS: groups of a feature */
+_Static_assert(FOREST_GROUPS_MAX >= FOREST_HIST_BINS, "groups must hold a histogram");
+_Static_assert(FOREST_SMALL_MAX <= 65536 && FOREST_SMALL_MAX % 64 == 0, "uint16 ids, bitmap");
+struct fsmall {
+    size_t p, ns;
+    uint32_t m, words; /* rows of the subtree root (local ids 0..m-1), bitmap words */
+    uint16_t *ord;     /* local ids; a node is a range of it */
+    uint16_t *list;    /* per feature (stride FOREST_SMALL_MAX): ids by (code, value) */
+    uint16_t *pos;     /* per feature: rank of each id in list */
+    uint8_t *codes;    /* per feature: code of each id */
+    double *vals;      /* per feature: exact value of each rank (ids read in rank order) */
+    uint32_t *miss0;   /* per feature: first rank of a missing value (m when none) */
+    double *tmpv;      /* scratch: values by id while sorting */
+    double *w, *v;     /* weight and value of each id */
+    double *y;         /* v / w of each id (the target, for 2-stat criteria) */
+    uint16_t *tmp;     /* scratch for partitions */
+    uint32_t *count;   /* scratch for the initial sort: 257 counts */
+};
+/* Enter small mode for rows idx/w/v[0..m), m <= FOREST_SMALL_MAX. */
+CIP_INTERNAL void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins,
+                                         const uint32_t *idx, const double *w, const double *v,
+                                         uint32_t m);
+/* Ranks of the rows of node [lb, le) in feature f's value order (missing
+ * last) into out[le - lb]; bits: scratch of FOREST_SMALL_MAX / 64 words. */
+CIP_INTERNAL uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_t lb,
+                                              uint32_t le, size_t f, uint16_t *out);
+/* Value groups of feature f from a node's ordered ranks. */
+CIP_INTERNAL void cipi_forest_small_groups(const struct fsmall *s, size_t f, const uint16_t *ranks,
+                                           uint32_t n, struct fgroups *g);
+/* Partition node [lb, le) of ord by the split's threshold; returns the left count. */
+CIP_INTERNAL uint32_t cipi_forest_small_partition(struct fsmall *s, uint32_t lb, uint32_t le,
+                                                  const struct fsplit *sp);
+
+/* --- bagging.c: bootstrap and class weights ------------------------------------------- */
+/* Bootstrap counts of tree t: cnt[n] zeroed then n_draws uniform draws. */
+CIP_INTERNAL void cipi_forest_bootstrap(cip_rng *r, uint32_t *cnt, size_t n, size_t n_draws);
+/* Number of bootstrap draws for n rows under p (after params_check). */
+CIP_INTERNAL size_t cipi_forest_n_draws(const cip_forest_params *p, size_t n);
+/* Balanced class weights: n_total / (K_present * count_k) from integer counts
+ * (count 0 gives weight 0). */
+CIP_INTERNAL void cipi_forest_balanced(const double *count, size_t k, double *out);
+
+/* --- tree.c: growing one tree --------------------------------------------------------- */
+struct fgrow_cfg {
+    const struct fbins *bins;
+    struct fsplit_cfg sc;
+    int max_depth; /* 0 = unlimited */
+    uint32_t min_split;
+    double min_dec; /* min_impurity_decrease */
+    int mtry;
+    int n_classes;
+    int feat_threads; /* > 1: parallel over features of large nodes */
+};
+struct fgrow_ws; /* per-worker scratch (tree.c) */
+CIP_INTERNAL cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t n_rows,
+                                           struct fgrow_ws **out);
+CIP_INTERNAL void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws);
+/* Grow one tree on rows idx[0..n) with weights w and values v (moved
+ * around in place). imp[p] accumulates weighted impurity decreases.
+ * Allocates the tree arrays through a (worker-safe, no ctx). */
+CIP_INTERNAL cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *cfg,
+                                         struct fgrow_ws *ws, cip_rng *rng, size_t n,
+                                         struct ftree *out, double *imp);
+/* Row arrays of the workspace, filled by the caller before cipi_forest_grow. */
+CIP_INTERNAL void cipi_forest_ws_rows(struct fgrow_ws *ws, uint32_t **idx, double **w, double **v,
+                                      uint32_t **cnt);
+CIP_INTERNAL void cipi_forest_tree_release(const struct cipi_alloc *a, struct ftree *t);
+
+/* --- predict.c ----------------------------------------------------------------------- */
+/* Map the model's features to columns of x. cols[p]. Errors: SCHEMA. */
+CIP_INTERNAL cip_status cipi_forest_match(cip_ctx *ctx, const cip_forest *f, const cip_frame *x,
+                                          size_t *cols);
+/* Rows [r0, r0+nr) of x as row-major doubles (model order) into buf. */
+CIP_INTERNAL void cipi_forest_gather(const cip_frame *x, const size_t *cols, size_t p, size_t r0,
+                                     size_t nr, double *buf);
+/* OOB predictions and score of a fitted forest from in-bag bitmaps
+ * (n_trees * ceil(n/8) bytes, tree-major). */
+CIP_INTERNAL cip_status cipi_forest_oob(cip_ctx *ctx, cip_forest *f, const cip_frame *x,
+                                        const double *y, const uint8_t *inbag);
+/* R^2 of pred vs y (n rows). */
+CIP_INTERNAL double cipi_forest_r2(const double *y, const double *pred, size_t n);
+
+/* --- importance.c ---------------------------------------------------------------------- */
+/* sklearn's feature_importances_ from per-tree raw decreases imp[t*p + j]. */
+CIP_INTERNAL void cipi_forest_importances(const double *imp, size_t n_trees, size_t p,
+                                          const struct ftree *trees, double *out);
+
+/* --- forest_io.c / forest_load.c: model files ------------------------------------------- */
+#define FOREST_FORMAT_VERSION  1
+#define FOREST_NODE_FILE_BYTES 15 /* f64 value + i32 child + u16 feature + u8 flags */
+extern const char *const cipi_forest_task_names[2];
+extern const char *const cipi_forest_crit_names[4];
+extern const char *const cipi_forest_maxf_names[6];
+extern const char *const cipi_forest_samples_names[3];
+extern const char *const cipi_forest_cw_names[3];
+CIP_INTERNAL uint32_t cipi_forest_crc(const void *data, size_t len);
+CIP_INTERNAL size_t cipi_forest_payload_size(const cip_forest *f);
+
+/* --- forest.c --------------------------------------------------------------------------- */
+CIP_INTERNAL cip_forest *cipi_forest_alloc(cip_ctx *ctx);
+/* Resolve AUTO values of p for task into *out. */
+CIP_INTERNAL void cipi_forest_resolve(const cip_forest_params *p, cip_forest_params *out);
+/* Number of features examined per node for p features. */
+CIP_INTERNAL int cipi_forest_mtry(const cip_forest_params *p, size_t n_features);
+/* Recompute n_leaves and depth of a tree (also validates structure). */
+CIP_INTERNAL int cipi_forest_tree_stats(struct ftree *t);
+
+#endif /* CIP_FOREST_INT_H */

@@ -1,0 +1,430 @@
+/* predict.c - batch and single-row prediction, out-of-bag estimates
+ *
+ * Batch prediction gathers a large block of rows (up to 16384) into a
+ * row-major buffer (model feature order, columns matched by name) and walks
+ * each tree with all of them, tree after tree: a tree is read from memory
+ * once per block and then served from cache, which matters as a forest of
+ * fully grown trees is far larger than the caches. Blocks run in parallel; each row sums its trees
+ * in tree order, so outputs do not depend on the thread count. The single-row path walks the trees
+ * directly with no allocation. SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "forest_int.h"
+
+#define BLOCK_MAX   16384             /* rows per block: each tree is walked by many rows */
+#define BLOCK_BYTES ((size_t)4 << 20) /* cap of a block's row buffer */
+#define LANES       16 /* walks in flight: their independent loads overlap in memory */
+#define ROW_CHUNK   64 /* trees walked together by the single-row path */
+
+/* One step of a walk; a leaf stays where it is. */
+static inline const struct fnode *step(const struct fnode *nd, const struct fnode *n,
+                                       const double *row)
+{
+    double v = row[n->feature];
+    int right = (v != v) ? !(n->flags & FNODE_MISSING_LEFT) : !(v <= n->value);
+    return n->child >= 0 ? nd + n->child + right : n;
+}
+
+#define DONE UINT32_MAX
+
+/* Leaves of trees[0..nt) for one row into leaf[]: LANES walks in flight,
+ * a finished lane takes the next tree. */
+static void walk_trees(const struct ftree *trees, size_t nt, const double *row,
+                       const struct fnode **leaf)
+{
+    const struct fnode *cur[LANES];
+    uint32_t tree[LANES];
+    size_t next = 0, live = 0, used;
+    for (used = 0; used < LANES && next < nt; used++, live++) {
+        tree[used] = (uint32_t)next;
+        cur[used] = trees[next++].nodes;
+    }
+    while (live > 0) {
+        for (size_t l = 0; l < used; l++) {
+            const struct fnode *n = cur[l];
+            if (n->child >= 0) {
+                cur[l] = step(trees[tree[l]].nodes, n, row);
+            } else if (tree[l] != DONE) {
+                leaf[tree[l]] = n;
+                if (next < nt) {
+                    tree[l] = (uint32_t)next;
+                    cur[l] = trees[next++].nodes;
+                } else {
+                    tree[l] = DONE;
+                    live--;
+                }
+            }
+        }
+    }
+}
+
+/* Add a class leaf's probabilities to acc[K]. */
+static inline void add_leaf(const cip_forest *f, const struct ftree *t, const struct fnode *leaf,
+                            double *acc)
+{
+    size_t ref = (size_t)~leaf->child, k = f->n_classes;
+    if (ref < k) {
+        acc[ref] += 1.0;
+        return;
+    }
+    const float *d = t->dists + (ref - k) * k;
+    for (size_t i = 0; i < k; i++)
+        acc[i] += (double)d[i];
+}
+
+cip_status cipi_forest_match(cip_ctx *ctx, const cip_forest *f, const cip_frame *x, size_t *cols)
+{
+    for (size_t j = 0; j < f->n_features; j++) {
+        size_t c;
+        if (cip_frame_find(NULL, x, f->names[j], &c) != CIP_OK)
+            return cipi_fail(ctx, CIP_ERR_SCHEMA, "column '%s' used by the forest is missing",
+                             f->names[j]);
+        if (cip_frame_col_type(x, c) == CIP_TYPE_CAT)
+            return cipi_fail(ctx, CIP_ERR_SCHEMA,
+                             "column '%s' is categorical but the forest needs it numeric",
+                             f->names[j]);
+        cols[j] = c;
+    }
+    return CIP_OK;
+}
+
+void cipi_forest_gather(const cip_frame *x, const size_t *cols, size_t p, size_t r0, size_t nr,
+                        double *buf)
+{
+    for (size_t j = 0; j < p; j++) {
+        size_t c = cols[j];
+        const uint8_t *miss = cip_frame_missing(x, c);
+        const int64_t *iv = cip_frame_i64(x, c);
+        const double *dv = cip_frame_f64(x, c);
+        const uint8_t *bv = cip_frame_bool(x, c);
+        for (size_t r = 0; r < nr; r++) {
+            size_t i = r0 + r;
+            double v;
+            if (miss != NULL && (miss[i >> 3] >> (i & 7) & 1))
+                v = (double)NAN;
+            else if (dv != NULL)
+                v = dv[i];
+            else if (iv != NULL)
+                v = (double)iv[i];
+            else
+                v = bv != NULL ? (double)bv[i] : (double)NAN;
+            buf[r * p + j] = v;
+        }
+    }
+}
+
+/* Index of the largest value (first on ties), as numpy's argmax. */
+static size_t argmax(const double *v, size_t k)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < k; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+/* Add tree t's leaves for rows sel[0..nr) of buf (row r at buf + r * p; sel
+ * NULL = rows 0..nr-1) to acc[r * width ..]: LANES walks in flight, a
+ * finished lane takes the next row, so the cache misses of different rows
+ * overlap. */
+static void tree_rows(const cip_forest *f, const struct ftree *t, const double *buf,
+                      const uint32_t *sel, size_t nr, double *acc)
+{
+    const struct fnode *nd = t->nodes, *cur[LANES];
+    uint32_t row[LANES];
+    size_t p = f->n_features, width = f->n_classes ? f->n_classes : 1, next = 0, live = 0, used;
+    for (used = 0; used < LANES && next < nr; used++, live++) {
+        row[used] = sel ? sel[next++] : (uint32_t)next++;
+        cur[used] = nd;
+    }
+    while (live > 0) {
+        for (size_t l = 0; l < used; l++) {
+            const struct fnode *n = cur[l];
+            if (n->child >= 0) {
+                cur[l] = step(nd, n, buf + (size_t)row[l] * p);
+                continue;
+            }
+            if (row[l] == DONE)
+                continue;
+            if (f->n_classes == 0)
+                acc[row[l]] += n->value;
+            else
+                add_leaf(f, t, n, acc + (size_t)row[l] * width);
+            if (next < nr) {
+                row[l] = sel ? sel[next++] : (uint32_t)next++;
+                cur[l] = nd;
+            } else {
+                row[l] = DONE;
+                live--;
+            }
+        }
+    }
+}
+
+/* Sums of all trees for rows of buf (nr rows) into acc[nr * width], in tree order. */
+static void block_sums(const cip_forest *f, const double *buf, size_t nr, double *acc)
+{
+    size_t width = f->n_classes ? f->n_classes : 1;
+    memset(acc, 0, nr * width * sizeof *acc);
+    for (size_t t = 0; t < f->n_trees; t++)
+        tree_rows(f, &f->trees[t], buf, NULL, nr, acc);
+}
+
+struct pred_job {
+    const cip_forest *f;
+    const cip_frame *x;
+    const size_t *cols;
+    double *out;
+    int proba; /* 1: probabilities, 0: predictions */
+};
+
+static void predict_block(const struct pred_job *j, size_t r0, size_t nr, double *buf, double *acc)
+{
+    const cip_forest *f = j->f;
+    size_t k = f->n_classes, width = k ? k : 1;
+    double inv = 1.0 / (double)f->n_trees;
+    cipi_forest_gather(j->x, j->cols, f->n_features, r0, nr, buf);
+    block_sums(f, buf, nr, acc);
+    for (size_t r = 0; r < nr; r++) {
+        double *a = acc + r * width;
+        if (k == 0)
+            j->out[r0 + r] = a[0] / (double)f->n_trees;
+        else if (j->proba)
+            for (size_t c = 0; c < k; c++)
+                j->out[(r0 + r) * k + c] = a[c] * inv;
+        else
+            j->out[r0 + r] = f->classes[argmax(a, k)];
+    }
+}
+
+/* Rows per block for n rows of p features on nt threads: large, but at least
+ * two blocks per thread (when there are enough rows) to balance the load. */
+static size_t block_rows(size_t n, size_t p, int nt)
+{
+    size_t parts = nt > 1 ? 2 * (size_t)nt : 1;
+    size_t cap = BLOCK_BYTES / (p * sizeof(double)), b = (n + parts - 1) / parts;
+    cap = cap < 256 ? 256 : cap > BLOCK_MAX ? BLOCK_MAX : cap;
+    return b < 1 ? 1 : b > cap ? cap : b;
+}
+
+static cip_status predict_frame(cip_ctx *ctx, const cip_forest *f, const cip_frame *x, double *out,
+                                size_t out_len, int proba)
+{
+    if (ctx == NULL)
+        return CIP_ERR_MISUSE;
+    if (f == NULL || f->magic != FOREST_MAGIC || x == NULL || (out == NULL && out_len > 0))
+        return cipi_fail(ctx, CIP_ERR_MISUSE, "forest predict: NULL or invalid argument");
+    size_t n = cip_frame_n_rows(x), k = f->n_classes, width = k ? k : 1;
+    if (proba && k == 0)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "predict_proba needs a classification forest");
+    size_t want = proba ? n * k : n;
+    if (out_len != want)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "output length %zu does not match %zu rows (%zu)",
+                         out_len, n, want);
+    size_t br = block_rows(n, f->n_features, cipi_threads_for(ctx, n));
+    size_t n_blocks = (n + br - 1) / br;
+    int nt = cipi_threads_for(ctx, n_blocks);
+    size_t *cols = cipi_mallocarray(ctx, f->n_features, sizeof *cols);
+    double *buf = cipi_mallocarray(ctx, (size_t)nt * br, f->n_features * sizeof *buf);
+    double *acc = cipi_mallocarray(ctx, (size_t)nt * br, width * sizeof *acc);
+    cip_status rc = CIP_ERR_NOMEM;
+    if (cols == NULL || buf == NULL || acc == NULL)
+        goto done;
+    if ((rc = cipi_forest_match(ctx, f, x, cols)) != CIP_OK)
+        goto done;
+    struct pred_job job = {f, x, cols, out, proba};
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+    for (size_t b = 0; b < n_blocks; b++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
+        predict_block(&job, r0, nr, buf + (size_t)tid * br * f->n_features,
+                      acc + (size_t)tid * br * width);
+    }
+    rc = CIP_OK;
+done:
+    cipi_free(ctx, cols);
+    cipi_free(ctx, buf);
+    cipi_free(ctx, acc);
+    return rc;
+}
+
+cip_status cip_forest_predict(cip_ctx *ctx, const cip_forest *f, const cip_frame *x, double *out,
+                              size_t out_len)
+{
+    return predict_frame(ctx, f, x, out, out_len, 0);
+}
+
+cip_status cip_forest_predict_proba(cip_ctx *ctx, const cip_forest *f, const cip_frame *x,
+                                    double *out, size_t out_len)
+{
+    return predict_frame(ctx, f, x, out, out_len, 1);
+}
+
+cip_status cip_forest_predict_proba_row(const cip_forest *f, const double *row, double *out)
+{
+    if (f == NULL || f->magic != FOREST_MAGIC || row == NULL || out == NULL || f->n_classes == 0)
+        return CIP_ERR_MISUSE;
+    size_t k = f->n_classes;
+    const struct fnode *leaf[ROW_CHUNK];
+    memset(out, 0, k * sizeof *out);
+    for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
+        size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
+        walk_trees(f->trees + t0, g, row, leaf);
+        for (size_t i = 0; i < g; i++)
+            add_leaf(f, &f->trees[t0 + i], leaf[i], out);
+    }
+    double inv = 1.0 / (double)f->n_trees;
+    for (size_t c = 0; c < k; c++)
+        out[c] *= inv;
+    return CIP_OK;
+}
+
+cip_status cip_forest_predict_row(const cip_forest *f, const double *row, double *out)
+{
+    if (f == NULL || f->magic != FOREST_MAGIC || row == NULL || out == NULL)
+        return CIP_ERR_MISUSE;
+    if (f->n_classes == 0) {
+        const struct fnode *leaf[ROW_CHUNK];
+        double s = 0.0;
+        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
+            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
+            walk_trees(f->trees + t0, g, row, leaf);
+            for (size_t i = 0; i < g; i++)
+                s += leaf[i]->value;
+        }
+        *out = s / (double)f->n_trees;
+        return CIP_OK;
+    }
+    double acc[FOREST_MAX_CLASSES];
+    cip_forest_predict_proba_row(f, row, acc);
+    *out = f->classes[argmax(acc, f->n_classes)];
+    return CIP_OK;
+}
+
+double cipi_forest_r2(const double *y, const double *pred, size_t n)
+{
+    double mean = 0.0, ss_res = 0.0, ss_tot = 0.0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pred[i] == pred[i]) {
+            mean += y[i];
+            m++;
+        }
+    if (m == 0)
+        return (double)NAN;
+    mean /= (double)m;
+    for (size_t i = 0; i < n; i++) {
+        if (pred[i] != pred[i])
+            continue;
+        ss_res += (y[i] - pred[i]) * (y[i] - pred[i]);
+        ss_tot += (y[i] - mean) * (y[i] - mean);
+    }
+    if (ss_tot == 0.0)
+        return ss_res == 0.0 ? 1.0 : 0.0;
+    return 1.0 - ss_res / ss_tot;
+}
+
+/* Per-thread OOB scratch. */
+struct oob_ws {
+    double *buf;   /* rows, row-major */
+    double *acc;   /* sums, width per row */
+    uint32_t *cnt; /* trees that missed each row */
+    uint32_t *sel; /* rows a tree missed */
+};
+
+/* OOB means of rows [r0, r0+nr) over the trees whose bootstrap missed them. */
+static void oob_block(const cip_forest *f, const uint8_t *inbag, size_t nb8, size_t r0, size_t nr,
+                      const struct oob_ws *w, double *out)
+{
+    size_t width = f->n_classes ? f->n_classes : 1;
+    memset(w->acc, 0, nr * width * sizeof *w->acc);
+    memset(w->cnt, 0, nr * sizeof *w->cnt);
+    for (size_t t = 0; t < f->n_trees; t++) {
+        size_t ns = 0;
+        for (size_t r = 0; r < nr; r++) {
+            size_t i = r0 + r;
+            if (!(inbag[t * nb8 + (i >> 3)] >> (i & 7) & 1)) {
+                w->sel[ns++] = (uint32_t)r;
+                w->cnt[r]++;
+            }
+        }
+        tree_rows(f, &f->trees[t], w->buf, w->sel, ns, w->acc);
+    }
+    for (size_t r = 0; r < nr; r++)
+        for (size_t c = 0; c < width; c++)
+            out[(r0 + r) * width + c] =
+                w->cnt[r] ? w->acc[r * width + c] / (double)w->cnt[r] : (double)NAN;
+}
+
+static double oob_accuracy(const cip_forest *f, const double *y, const double *proba, size_t n)
+{
+    size_t k = f->n_classes, m = 0, hit = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (proba[i * k] != proba[i * k])
+            continue;
+        m++;
+        hit += f->classes[argmax(proba + i * k, k)] == y[i];
+    }
+    return m ? (double)hit / (double)m : (double)NAN;
+}
+
+cip_status cipi_forest_oob(cip_ctx *ctx, cip_forest *f, const cip_frame *x, const double *y,
+                           const uint8_t *inbag)
+{
+    size_t n = cip_frame_n_rows(x), p = f->n_features, k = f->n_classes, width = k ? k : 1;
+    size_t br = block_rows(n, p, cipi_threads_for(ctx, n)), n_blocks = (n + br - 1) / br;
+    size_t nb8 = (n + 7) / 8;
+    int nt = cipi_threads_for(ctx, n_blocks);
+    cip_status rc = CIP_ERR_NOMEM;
+    size_t *cols = cipi_mallocarray(ctx, p, sizeof *cols);
+    struct oob_ws *ws = cipi_calloc(ctx, (size_t)nt, sizeof *ws);
+    f->oob_pred = cipi_mallocarray(ctx, n, width * sizeof *f->oob_pred);
+    if (cols == NULL || ws == NULL || f->oob_pred == NULL)
+        goto done;
+    for (int t = 0; t < nt; t++) {
+        ws[t].buf = cipi_mallocarray(ctx, br, p * sizeof *ws[t].buf);
+        ws[t].acc = cipi_mallocarray(ctx, br, width * sizeof *ws[t].acc);
+        ws[t].cnt = cipi_mallocarray(ctx, br, sizeof *ws[t].cnt);
+        ws[t].sel = cipi_mallocarray(ctx, br, sizeof *ws[t].sel);
+        if (!ws[t].buf || !ws[t].acc || !ws[t].cnt || !ws[t].sel)
+            goto done;
+    }
+    for (size_t j = 0; j < p; j++)
+        cols[j] = j;
+    f->oob_len = n * width;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+    for (size_t b = 0; b < n_blocks; b++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
+        cipi_forest_gather(x, cols, p, r0, nr, ws[tid].buf);
+        oob_block(f, inbag, nb8, r0, nr, &ws[tid], f->oob_pred);
+    }
+    f->oob_score = k == 0 ? cipi_forest_r2(y, f->oob_pred, n) : oob_accuracy(f, y, f->oob_pred, n);
+    rc = CIP_OK;
+done:
+    for (int t = 0; ws != NULL && t < nt; t++) {
+        cipi_free(ctx, ws[t].buf);
+        cipi_free(ctx, ws[t].acc);
+        cipi_free(ctx, ws[t].cnt);
+        cipi_free(ctx, ws[t].sel);
+    }
+    cipi_free(ctx, ws);
+    cipi_free(ctx, cols);
+    return rc;
+}

@@ -1,0 +1,402 @@
+/* split.c - best split of one feature from its code groups (CART criteria)
+ *
+ * A node's rows, grouped by bin code (from a histogram or from a sorted
+ * scan), are swept left to right. Each boundary between consecutive groups
+ * is tried with missing values sent right and, when the node has missing
+ * values, sent left; "all present values left, missing right" is tried too
+ * (sklearn >= 1.3 semantics for NaN). Candidates are ranked by the proxy
+ * g(left) + g(right), which orders splits exactly as sklearn's impurity
+ * improvement: for squared error g = s^2 / w (s = sum w y), for Gini
+ * g = sum_k c_k^2 / w, for entropy g = sum_k c_k log2 c_k - w log2 w, and the
+ * weighted impurity decrease is g(left) + g(right) - g(node) (Breiman et al.
+ * 1984). min_samples_leaf counts distinct rows, as sklearn does.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <string.h>
+
+#include "forest_int.h"
+
+/* sklearn's threshold between consecutive values a < b. */
+static double midpoint(double a, double b)
+{
+    double t = a / 2.0 + b / 2.0;
+    if (t == b || isinf(t))
+        t = a;
+    return t;
+}
+
+static double xlog2x(double c)
+{
+    return c > 0.0 ? c * log2(c) : 0.0;
+}
+
+/* g for 2-stat vectors (w, s): regression sums or binary classes (s = weight of class 1). */
+static double g2(enum fcrit crit, double w, double s)
+{
+    if (!(w > 0.0))
+        return 0.0;
+    switch (crit) {
+    case FCRIT_MSE:
+        return s * s / w;
+    case FCRIT_GINI:
+        return ((w - s) * (w - s) + s * s) / w;
+    default:
+        return xlog2x(w - s) + xlog2x(s) - xlog2x(w);
+    }
+}
+
+static double gk(enum fcrit crit, const double *c, int k)
+{
+    double w = 0.0, acc = 0.0;
+    for (int i = 0; i < k; i++)
+        w += c[i];
+    if (!(w > 0.0))
+        return 0.0;
+    if (crit == FCRIT_GINI) {
+        for (int i = 0; i < k; i++)
+            acc += c[i] * c[i];
+        return acc / w;
+    }
+    for (int i = 0; i < k; i++)
+        acc += xlog2x(c[i]);
+    return acc - xlog2x(w);
+}
+
+double cipi_forest_gterm(const struct fsplit_cfg *c, const double *st)
+{
+    if (c->n_stats == 2)
+        return g2(c->crit, st[0], st[1]);
+    return gk(c->crit, st, c->n_stats);
+}
+
+double cipi_forest_class_impurity(const struct fsplit_cfg *c, const double *st)
+{
+    double p1[2], w = 0.0, imp = 0.0;
+    const double *cls = st;
+    int k = c->n_stats;
+    if (c->n_stats == 2) { /* (w, s) -> class weights */
+        p1[0] = st[0] - st[1];
+        p1[1] = st[1];
+        cls = p1;
+    }
+    for (int i = 0; i < k; i++)
+        w += cls[i];
+    if (!(w > 0.0))
+        return 0.0;
+    for (int i = 0; i < k; i++) {
+        double q = cls[i] / w;
+        imp += c->crit == FCRIT_GINI ? q * q : -xlog2x(q);
+    }
+    return c->crit == FCRIT_GINI ? 1.0 - imp : imp;
+}
+
+void cipi_forest_groups_from_hist(struct fgroups *g, const struct fhist *h, const struct fbinfo *bi,
+                                  int n_stats)
+{
+    size_t ns = (size_t)n_stats;
+    int n = 0;
+    for (unsigned b = 0; b < bi->n_bins; b++) {
+        if (h->cnt[b] == 0)
+            continue;
+        g->code[n] = (uint8_t)b;
+        g->vlo[n] = bi->lo[b];
+        g->vhi[n] = bi->hi[b];
+        g->cnt[n] = h->cnt[b];
+        memcpy(g->st + (size_t)n * ns, h->st + b * ns, ns * sizeof(double));
+        n++;
+    }
+    if (h->cnt[FOREST_MISSING_CODE] != 0) {
+        g->code[n] = FOREST_MISSING_CODE;
+        g->vlo[n] = g->vhi[n] = (double)NAN;
+        g->cnt[n] = h->cnt[FOREST_MISSING_CODE];
+        memcpy(g->st + (size_t)n * ns, h->st + FOREST_MISSING_CODE * ns, ns * sizeof(double));
+        n++;
+    }
+    g->n = n;
+}
+
+/* Record a candidate when strictly better. */
+static void consider(struct fsplit *best, double proxy, int feature, int bin, double thr,
+                     int missing_left, uint32_t n_left)
+{
+    if (proxy > best->proxy) {
+        best->proxy = proxy;
+        best->feature = feature;
+        best->bin = bin;
+        best->thr = thr;
+        best->missing_left = missing_left;
+        best->n_left = n_left;
+    }
+}
+
+/* Sweep for 2-stat groups (the regression / binary hot path). */
+static void scan2(const struct fsplit_cfg *c, const struct fgroups *g, int n_val,
+                  const double *node_st, uint32_t node_n, int feature, const struct fbinfo *bi,
+                  struct fsplit *best)
+{
+    uint32_t mn = 0;
+    double mw = 0.0, ms = 0.0;
+    if (n_val < g->n) {
+        mn = g->cnt[n_val];
+        mw = g->st[2 * n_val];
+        ms = g->st[2 * n_val + 1];
+    }
+    double tw = node_st[0], ts = node_st[1];
+    uint32_t ln = 0, minl = c->min_leaf;
+    double lw = 0.0, ls = 0.0;
+    for (int i = 0; i + 1 < n_val; i++) {
+        ln += g->cnt[i];
+        lw += g->st[2 * i];
+        ls += g->st[2 * i + 1];
+        uint32_t rn = node_n - ln;
+        if (ln >= minl && rn >= minl) { /* missing (if any) right */
+            double proxy = g2(c->crit, lw, ls) + g2(c->crit, tw - lw, ts - ls);
+            if (proxy > best->proxy)
+                consider(best, proxy, feature, g->code[i], midpoint(g->vhi[i], g->vlo[i + 1]), 0,
+                         ln);
+        }
+        if (mn > 0 && ln + mn >= minl && rn - mn >= minl) { /* missing left */
+            double proxy = g2(c->crit, lw + mw, ls + ms) + g2(c->crit, tw - lw - mw, ts - ls - ms);
+            if (proxy > best->proxy)
+                consider(best, proxy, feature, g->code[i], midpoint(g->vhi[i], g->vlo[i + 1]), 1,
+                         ln + mn);
+        }
+    }
+    if (mn > 0 && n_val > 0 && node_n - mn >= minl && mn >= minl) {
+        double proxy = g2(c->crit, tw - mw, ts - ms) + g2(c->crit, mw, ms);
+        consider(best, proxy, feature, (int)bi->n_bins - 1, (double)INFINITY, 0, node_n - mn);
+    }
+}
+
+/* Sweep for K-class groups; tmp holds 2K doubles. */
+static void scank(const struct fsplit_cfg *c, const struct fgroups *g, int n_val,
+                  const double *node_st, uint32_t node_n, int feature, const struct fbinfo *bi,
+                  struct fsplit *best, double *tmp)
+{
+    int k = c->n_stats;
+    size_t ns = (size_t)k;
+    double *l = tmp, *r = tmp + k;
+    const double *m = n_val < g->n ? g->st + (size_t)n_val * ns : NULL;
+    uint32_t mn = m != NULL ? g->cnt[n_val] : 0, ln = 0, minl = c->min_leaf;
+    memset(l, 0, ns * sizeof *l);
+    for (int i = 0; i + 1 < n_val; i++) {
+        ln += g->cnt[i];
+        for (int q = 0; q < k; q++)
+            l[q] += g->st[(size_t)i * ns + q];
+        uint32_t rn = node_n - ln;
+        double thr = midpoint(g->vhi[i], g->vlo[i + 1]);
+        if (ln >= minl && rn >= minl) {
+            for (int q = 0; q < k; q++)
+                r[q] = node_st[q] - l[q];
+            consider(best, gk(c->crit, l, k) + gk(c->crit, r, k), feature, g->code[i], thr, 0, ln);
+        }
+        if (mn > 0 && ln + mn >= minl && rn - mn >= minl) {
+            double gl;
+            for (int q = 0; q < k; q++) {
+                r[q] = node_st[q] - l[q] - m[q];
+                l[q] += m[q];
+            }
+            gl = gk(c->crit, l, k);
+            for (int q = 0; q < k; q++)
+                l[q] -= m[q];
+            consider(best, gl + gk(c->crit, r, k), feature, g->code[i], thr, 1, ln + mn);
+        }
+    }
+    if (mn > 0 && n_val > 0 && node_n - mn >= minl && mn >= minl) {
+        for (int q = 0; q < k; q++)
+            r[q] = node_st[q] - m[q];
+        consider(best, gk(c->crit, r, k) + gk(c->crit, m, k), feature, (int)bi->n_bins - 1,
+                 (double)INFINITY, 0, node_n - mn);
+    }
+}
+
+int cipi_forest_split_scan(const struct fsplit_cfg *c, const struct fgroups *g,
+                           const double *node_st, uint32_t node_n, int feature,
+                           const struct fbinfo *bi, struct fsplit *best, double *tmp)
+{
+    int n_val = g->n;
+    if (n_val > 0 && g->code[n_val - 1] == FOREST_MISSING_CODE)
+        n_val--;
+    int has_missing = n_val < g->n;
+    if (n_val <= 1 && !(n_val == 1 && has_missing))
+        return 1; /* constant: one value (or only missing values) */
+    if (c->n_stats == 2)
+        scan2(c, g, n_val, node_st, node_n, feature, bi, best);
+    else
+        scank(c, g, n_val, node_st, node_n, feature, bi, best, tmp);
+    return 0;
+}
+
+/* --- fast sweeps for squared error and binary Gini -------------------------------------------
+ * g = t(w, s) / w with t = s^2 (mse) or (w - s)^2 + s^2 (binary Gini), so a
+ * candidate's proxy is (t_l w_r + t_r w_l) / (w_l w_r): compared with the
+ * best by one multiplication, divided only when it wins. */
+static inline double term2(int gini, double w, double s)
+{
+    return gini ? (w - s) * (w - s) + s * s : s * s;
+}
+
+static inline bool wins(int gini, double lw, double ls, double rw, double rs, double best,
+                        double *proxy)
+{
+    double num = term2(gini, lw, ls) * rw + term2(gini, rw, rs) * lw, den = lw * rw;
+    if (!(num > best * den))
+        return false;
+    *proxy = num / den;
+    return *proxy > best;
+}
+
+/* Running state of one sweep. */
+struct sweep {
+    int gini, feature;
+    uint32_t node_n, min_leaf, mn; /* rows, min rows per child, missing rows */
+    double tw, ts, mw, ms;         /* node totals and missing totals */
+    const struct fbinfo *bi;
+    struct fsplit *best;
+};
+
+/* Try the boundary after code c, between values a < b, with left sums (ln, lw, ls). */
+static inline __attribute__((always_inline)) void
+boundary(const struct sweep *k, unsigned c, double a, double b, uint32_t ln, double lw, double ls)
+{
+    double proxy;
+    uint32_t rn = k->node_n - ln;
+    if (ln >= k->min_leaf && rn >= k->min_leaf &&
+        wins(k->gini, lw, ls, k->tw - lw, k->ts - ls, k->best->proxy, &proxy))
+        consider(k->best, proxy, k->feature, (int)c, midpoint(a, b), 0, ln);
+    if (k->mn > 0 && ln + k->mn >= k->min_leaf && rn - k->mn >= k->min_leaf &&
+        wins(k->gini, lw + k->mw, ls + k->ms, k->tw - lw - k->mw, k->ts - ls - k->ms,
+             k->best->proxy, &proxy))
+        consider(k->best, proxy, k->feature, (int)c, midpoint(a, b), 1, ln + k->mn);
+}
+
+/* "All present values left, missing right". */
+static void missing_split(const struct sweep *k)
+{
+    double proxy;
+    if (k->mn > 0 && k->node_n - k->mn >= k->min_leaf && k->mn >= k->min_leaf &&
+        wins(k->gini, k->tw - k->mw, k->ts - k->ms, k->mw, k->ms, k->best->proxy, &proxy))
+        consider(k->best, proxy, k->feature, (int)k->bi->n_bins - 1, (double)INFINITY, 0,
+                 k->node_n - k->mn);
+}
+
+static struct sweep sweep_init(const struct fsplit_cfg *c, const double *node_st, uint32_t node_n,
+                               int feature, const struct fbinfo *bi, struct fsplit *best)
+{
+    struct sweep k = {c->crit == FCRIT_GINI,
+                      feature,
+                      node_n,
+                      c->min_leaf,
+                      0,
+                      node_st[0],
+                      node_st[1],
+                      0.0,
+                      0.0,
+                      bi,
+                      best};
+    return k;
+}
+
+int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct fhist *h, const double *node_st,
+                           uint32_t node_n, int feature, const struct fbinfo *bi,
+                           struct fsplit *best)
+{
+    struct sweep k = sweep_init(c, node_st, node_n, feature, bi, best);
+    k.mn = h->cnt[FOREST_MISSING_CODE];
+    k.mw = h->st[2 * FOREST_MISSING_CODE];
+    k.ms = h->st[2 * FOREST_MISSING_CODE + 1];
+    uint32_t ln = 0, present = 0;
+    double lw = 0.0, ls = 0.0;
+    int prev = -1;
+    for (unsigned b = 0; b < bi->n_bins; b++) {
+        if (h->cnt[b] == 0)
+            continue;
+        if (prev >= 0)
+            boundary(&k, (unsigned)prev, bi->hi[prev], bi->lo[b], ln, lw, ls);
+        ln += h->cnt[b];
+        lw += h->st[2 * b];
+        ls += h->st[2 * b + 1];
+        prev = (int)b;
+        present++;
+    }
+    if (present == 0 || (present == 1 && k.mn == 0))
+        return 1;
+    missing_split(&k);
+    return 0;
+}
+
+/* Running left side of a sweep over a small node's rows in value order. */
+struct run {
+    uint32_t ln;
+    bool varied;   /* more than one value seen */
+    double lw, ls; /* left weight and sum */
+    double cur;    /* value of the last row added */
+};
+
+/* Add the row of rank q (ranks come in increasing order); first try the
+ * boundary before it. */
+static inline void feed(const struct sweep *k, struct run *u, const struct fsmall *s,
+                        const double *vals, const uint16_t *list, unsigned q)
+{
+    double v = vals[q];
+    unsigned id = list[q];
+    if (u->ln > 0 && v != u->cur) {
+        boundary(k, 0, u->cur, v, u->ln, u->lw, u->ls);
+        u->varied = true;
+    }
+    u->ln++;
+    u->lw += s->w[id];
+    u->ls += s->v[id];
+    u->cur = v;
+}
+
+int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits,
+                            uint16_t *tmp, uint32_t lb, uint32_t le, int feature,
+                            const double *node_st, const struct fbinfo *bi, struct fsplit *best)
+{
+    size_t off = (size_t)feature * FOREST_SMALL_MAX;
+    const double *vals = s->vals + off;
+    const uint16_t *pos = s->pos + off, *list = s->list + off;
+    uint32_t miss0 = s->miss0[feature], nv = 0;
+    struct sweep k = sweep_init(c, node_st, le - lb, feature, bi, best);
+    struct run u = {0, false, 0.0, 0.0, 0.0};
+    if (le - lb <= FOREST_SMALL_INSERTION) { /* tiny node: sort its ranks directly */
+        for (uint32_t r = lb; r < le; r++) {
+            unsigned id = s->ord[r];
+            uint16_t q = pos[id];
+            if (q >= miss0) {
+                k.mn++;
+                k.mw += s->w[id];
+                k.ms += s->v[id];
+                continue;
+            }
+            uint32_t j = nv++;
+            for (; j > 0 && tmp[j - 1] > q; j--)
+                tmp[j] = tmp[j - 1];
+            tmp[j] = q;
+        }
+        for (uint32_t i = 0; i < nv; i++)
+            feed(&k, &u, s, vals, list, tmp[i]);
+    } else { /* rank bitmap: set, then read back in order */
+        memset(bits, 0, s->words * sizeof *bits);
+        for (uint32_t r = lb; r < le; r++) {
+            unsigned id = s->ord[r], q = pos[id];
+            if (q >= miss0) {
+                k.mn++;
+                k.mw += s->w[id];
+                k.ms += s->v[id];
+                continue;
+            }
+            bits[q >> 6] |= 1ULL << (q & 63);
+            nv++;
+        }
+        for (uint32_t wi = 0; wi < s->words; wi++)
+            for (uint64_t b = bits[wi]; b != 0; b &= b - 1)
+                feed(&k, &u, s, vals, list, wi * 64 + (unsigned)__builtin_ctzll(b));
+    }
+    if (nv == 0 || (!u.varied && k.mn == 0))
+        return 1;
+    missing_split(&k);
+    return 0;
+}

@@ -1,0 +1,639 @@
+/* tree.c - growing one CART tree depth-first on binned features
+ *
+ * A node is a range of the workspace's row arrays (row index, weight w,
+ * value v = w*y or the class code), partitioned stably in place when the
+ * node splits, so no node allocates. Per node, features are drawn without
+ * replacement with sklearn's rule: stop after max_features visited features
+ * unless every visited one was constant. Large nodes evaluate a drawn
+ * feature from its histogram; when all features are candidates
+ * (max_features = all), they keep per-feature histogram sets so the larger
+ * child's is derived as parent - smaller child. A node of at most
+ * FOREST_SMALL_MAX rows switches its whole subtree to small mode (small.c):
+ * exact values, per-node work proportional to the node's rows. The larger
+ * child is grown first, so its subtree directly follows the children pair
+ * in memory (prediction walks stay local) and the stack stays O(log n).
+ * Workspaces are allocated once per worker through the ctx; trees grown in
+ * workers allocate only their final arrays, through the captured allocator.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "forest_int.h"
+
+#define SET_MIN_ROWS   1024 /* histogram sets / subtraction from this node size */
+#define FPAR_MIN_ROWS  4096 /* parallel feature evaluation from this node size */
+#define SET_POOL_BYTES (48u << 20)
+#define SET_POOL_MAX   64
+#define SET_SMALL      (-2) /* fentry.set of a node in small mode (local list range) */
+
+struct feval { /* per-thread feature-evaluation scratch */
+    struct fhist h;
+    struct fgroups g;
+    uint64_t *bits; /* small mode: rank bitmap */
+    uint16_t *ids;  /* small mode: a node's ids in value order */
+    double *tmp;    /* 2 * n_stats */
+};
+
+struct fentry { /* a pending node */
+    uint32_t b, e;
+    int32_t node;
+    int32_t depth;
+    int32_t set; /* histogram set index, -1, or SET_SMALL */
+};
+
+struct fgrow_ws {
+    struct cipi_alloc a;
+    size_t p, n_stats;
+    uint32_t *idx, *idx2, *cnt;
+    double *w, *w2, *v, *v2;
+    struct fnode *nodes;
+    float *dists;
+    size_t cap_dists, n_dists; /* in leaves */
+    struct fentry *stack;
+    size_t cap_stack;
+    int *perm;
+    struct feval *ev;
+    int n_ev;
+    struct fhist *sets; /* n_sets * p */
+    int *free_sets;
+    int n_sets, n_free;
+    struct fsplit *fres; /* per drawn feature (parallel evaluation) */
+    uint8_t *fconst;
+    double *node_st;
+    struct fsmall small; /* small-subtree mode */
+};
+
+/* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
+static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, struct feval *ev,
+                        const struct fentry *nd, const double *node_st, int f, struct fsplit *best)
+{
+    const struct fbins *bins = cfg->bins;
+    const uint8_t *col = bins->codes + (size_t)f * bins->n_rows;
+    unsigned nb = bins->n_bins[f];
+    uint32_t m = nd->e - nd->b;
+    int ns = (int)ws->n_stats;
+    bool fast = ns == 2 && cfg->sc.crit != FCRIT_ENTROPY;
+    struct fbinfo bi = {nb, bins->lo + bins->off[f], bins->hi + bins->off[f]};
+    const struct fhist *h = &ev->h;
+    if (nd->set == SET_SMALL) {
+        if (fast)
+            return cipi_forest_scan_small2(&cfg->sc, &ws->small, ev->bits, ev->ids, nd->b, nd->e, f,
+                                           node_st, &bi, best);
+        uint32_t n =
+            cipi_forest_small_order(&ws->small, ev->bits, nd->b, nd->e, (size_t)f, ev->ids);
+        cipi_forest_small_groups(&ws->small, (size_t)f, ev->ids, n, &ev->g);
+    } else {
+        if (nd->set >= 0) {
+            h = &ws->sets[(size_t)nd->set * ws->p + f];
+        } else {
+            cipi_forest_hist_clear(&ev->h, nb, ns);
+            cipi_forest_hist_add(&ev->h, ns, col, ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, m);
+        }
+        if (fast)
+            return cipi_forest_scan_hist2(&cfg->sc, h, node_st, m, f, &bi, best);
+        cipi_forest_groups_from_hist(&ev->g, h, &bi, ns);
+    }
+    return cipi_forest_split_scan(&cfg->sc, &ev->g, node_st, m, f, &bi, best, ev->tmp);
+}
+
+/* Draw the next candidate feature (Fisher-Yates step on ws->perm). */
+static int draw_feature(struct fgrow_ws *ws, cip_rng *rng, size_t drawn)
+{
+    size_t j = drawn + (size_t)cip_rng_below(rng, ws->p - drawn);
+    int t = ws->perm[drawn];
+    ws->perm[drawn] = ws->perm[j];
+    ws->perm[j] = t;
+    return ws->perm[drawn];
+}
+
+/* Evaluate the first k drawn features in parallel (same result as in order). */
+static size_t eval_parallel(const struct fgrow_cfg *cfg, struct fgrow_ws *ws,
+                            const struct fentry *nd, const double *node_st, size_t k,
+                            struct fsplit *best)
+{
+    int nt = cfg->feat_threads < (int)k ? cfg->feat_threads : (int)k;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+#endif
+    for (size_t i = 0; i < k; i++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        ws->fres[i] = (struct fsplit){-(double)INFINITY, 0.0, -1, 0, 0, 0};
+        ws->fconst[i] =
+            (uint8_t)eval_feature(cfg, ws, &ws->ev[tid], nd, node_st, ws->perm[i], &ws->fres[i]);
+    }
+    (void)nt;
+    size_t n_const = 0;
+    for (size_t i = 0; i < k; i++) {
+        n_const += ws->fconst[i];
+        if (ws->fres[i].feature >= 0 && ws->fres[i].proxy > best->proxy)
+            *best = ws->fres[i];
+    }
+    return n_const;
+}
+
+/* sklearn's feature loop: visit max_features features, more while all were constant. */
+static void find_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng *rng,
+                       const struct fentry *nd, const double *node_st, struct fsplit *best)
+{
+    size_t p = ws->p, mtry = (size_t)cfg->mtry, visited = 0, n_const = 0;
+    *best = (struct fsplit){-(double)INFINITY, 0.0, -1, 0, 0, 0};
+    if (cfg->feat_threads > 1 && nd->e - nd->b >= FPAR_MIN_ROWS && mtry > 1) {
+        for (visited = 0; visited < mtry; visited++)
+            draw_feature(ws, rng, visited);
+        n_const = eval_parallel(cfg, ws, nd, node_st, mtry, best);
+    }
+    /* With two rows every valid split has the same children, so the first
+     * one found wins (strict >): later draws are taken but not evaluated. */
+    bool settled = false, pair = nd->e - nd->b == 2;
+    while (visited < p && (visited < mtry || visited <= n_const)) {
+        int f = draw_feature(ws, rng, visited);
+        visited++;
+        if (!settled)
+            n_const += (size_t)eval_feature(cfg, ws, &ws->ev[0], nd, node_st, f, best);
+        settled = pair && best->feature >= 0;
+    }
+}
+
+/* Variance test of a regression node: two passes over its rows. */
+static bool mse_pure(const struct fgrow_ws *ws, const struct fentry *nd, const double *st)
+{
+    const uint16_t *ids = nd->set == SET_SMALL ? ws->small.ord : NULL;
+    const double *w = ids ? ws->small.w : ws->w, *v = ids ? ws->small.v : ws->v;
+    double mean = st[1] / st[0], var = 0.0;
+    for (uint32_t r = nd->b; r < nd->e; r++) {
+        size_t i = ids ? ids[r] : r;
+        double d = v[i] / w[i] - mean;
+        var += w[i] * d * d;
+    }
+    return var / st[0] <= FOREST_EPSILON;
+}
+
+/* Stat totals of node [b, e) and sklearn's pure-node test (impurity <= EPSILON). */
+static bool node_totals(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws,
+                        const struct fentry *nd, double *st)
+{
+    size_t ns = ws->n_stats;
+    memset(st, 0, ns * sizeof *st);
+    if (nd->set != SET_SMALL) {
+        for (uint32_t r = nd->b; r < nd->e; r++) {
+            if (ns == 2) {
+                st[0] += ws->w[r];
+                st[1] += ws->v[r];
+            } else {
+                st[(size_t)ws->v[r]] += ws->w[r];
+            }
+        }
+        if (cfg->sc.crit != FCRIT_MSE)
+            return cipi_forest_class_impurity(&cfg->sc, st) <= FOREST_EPSILON;
+        return mse_pure(ws, nd, st);
+    }
+    const struct fsmall *s = &ws->small;
+    double ymin = (double)INFINITY, ymax = -(double)INFINITY, wmin = (double)INFINITY;
+    for (uint32_t r = nd->b; r < nd->e; r++) {
+        unsigned id = s->ord[r];
+        if (ns == 2) {
+            st[0] += s->w[id];
+            st[1] += s->v[id];
+            ymin = s->y[id] < ymin ? s->y[id] : ymin;
+            ymax = s->y[id] > ymax ? s->y[id] : ymax;
+            wmin = s->w[id] < wmin ? s->w[id] : wmin;
+        } else {
+            st[(size_t)s->v[id]] += s->w[id];
+        }
+    }
+    if (cfg->sc.crit != FCRIT_MSE)
+        return cipi_forest_class_impurity(&cfg->sc, st) <= FOREST_EPSILON;
+    /* variance >= wmin (ymax - ymin)^2 / (2 W): the exact pass is rarely needed */
+    double d = ymax - ymin;
+    if (d == 0.0)
+        return true;
+    if (wmin * d * d / (2.0 * st[0]) > FOREST_EPSILON)
+        return false;
+    return mse_pure(ws, nd, st);
+}
+
+static cip_status make_leaf(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int32_t id,
+                            const double *st)
+{
+    struct fnode *n = &ws->nodes[id];
+    memset(n, 0, sizeof *n);
+    if (cfg->sc.crit == FCRIT_MSE) {
+        n->value = st[1] / st[0];
+        n->child = ~0;
+        return CIP_OK;
+    }
+    size_t k = (size_t)cfg->n_classes;
+    double two[2] = {st[0] - st[1], st[1]}, w = 0.0;
+    const double *c = ws->n_stats == 2 ? two : st;
+    size_t n_pos = 0, last = 0;
+    for (size_t i = 0; i < k; i++) {
+        w += c[i];
+        if (c[i] > 0.0) {
+            n_pos++;
+            last = i;
+        }
+    }
+    if (n_pos <= 1) {
+        n->child = ~(int32_t)last;
+        return CIP_OK;
+    }
+    if (ws->n_dists == ws->cap_dists) {
+        size_t cap = ws->cap_dists ? 2 * ws->cap_dists : 64;
+        float *d = ws->a.fn(ws->a.ud, ws->dists, cap * k * sizeof(float));
+        if (d == NULL)
+            return CIP_ERR_NOMEM;
+        ws->dists = d;
+        ws->cap_dists = cap;
+    }
+    for (size_t i = 0; i < k; i++)
+        ws->dists[ws->n_dists * k + i] = (float)(c[i] / w);
+    n->child = ~(int32_t)(k + ws->n_dists++);
+    return CIP_OK;
+}
+
+/* Stable partition of [b, e) by the split; returns the left count. */
+static uint32_t partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, uint32_t b, uint32_t e,
+                          const struct fsplit *s)
+{
+    const uint8_t *col = cfg->bins->codes + (size_t)s->feature * cfg->bins->n_rows;
+    unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
+    uint32_t nl = b, nr = 0;
+    for (uint32_t r = b; r < e; r++) {
+        unsigned c = col[ws->idx[r]];
+        bool left = c == FOREST_MISSING_CODE ? ml : c <= bin;
+        if (left) {
+            ws->idx[nl] = ws->idx[r];
+            ws->w[nl] = ws->w[r];
+            ws->v[nl] = ws->v[r];
+            nl++;
+        } else {
+            ws->idx2[nr] = ws->idx[r];
+            ws->w2[nr] = ws->w[r];
+            ws->v2[nr] = ws->v[r];
+            nr++;
+        }
+    }
+    memcpy(ws->idx + nl, ws->idx2, nr * sizeof *ws->idx);
+    memcpy(ws->w + nl, ws->w2, nr * sizeof *ws->w);
+    memcpy(ws->v + nl, ws->v2, nr * sizeof *ws->v);
+    return nl - b;
+}
+
+/* Histograms of all features for node rows [b, e) into set s. */
+static void build_set(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int s, uint32_t b,
+                      uint32_t e)
+{
+    const struct fbins *bins = cfg->bins;
+    int ns = (int)ws->n_stats;
+    int nt = cfg->feat_threads > 1 && e - b >= FPAR_MIN_ROWS ? cfg->feat_threads : 1;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+#endif
+    for (size_t f = 0; f < ws->p; f++) {
+        struct fhist *h = &ws->sets[(size_t)s * ws->p + f];
+        cipi_forest_hist_clear(h, bins->n_bins[f], ns);
+        cipi_forest_hist_add(h, ns, bins->codes + f * bins->n_rows, ws->idx + b, ws->w + b,
+                             ws->v + b, e - b);
+    }
+    (void)nt;
+}
+
+/* Give children histogram sets: the smaller child's built, the larger's by
+ * subtraction from the parent's set, when worthwhile and sets are free. */
+static void child_sets(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, const struct fentry *pa,
+                       struct fentry *l, struct fentry *r)
+{
+    if (pa->set == SET_SMALL) {
+        l->set = r->set = SET_SMALL;
+        return;
+    }
+    l->set = r->set = -1;
+    struct fentry *sm = (l->e - l->b) <= (r->e - r->b) ? l : r, *lg = sm == l ? r : l;
+    if (pa->set < 0)
+        return;
+    if (lg->e - lg->b < SET_MIN_ROWS || ws->n_free == 0) {
+        ws->free_sets[ws->n_free++] = pa->set;
+        return;
+    }
+    int s = ws->free_sets[--ws->n_free];
+    build_set(cfg, ws, s, sm->b, sm->e);
+    for (size_t f = 0; f < ws->p; f++)
+        cipi_forest_hist_sub(
+            &ws->sets[(size_t)pa->set * ws->p + f], &ws->sets[(size_t)pa->set * ws->p + f],
+            &ws->sets[(size_t)s * ws->p + f], cfg->bins->n_bins[f], (int)ws->n_stats);
+    sm->set = s;
+    lg->set = pa->set;
+}
+
+static cip_status push(struct fgrow_ws *ws, size_t *top, struct fentry e)
+{
+    if (*top == ws->cap_stack) {
+        size_t cap = 2 * ws->cap_stack;
+        struct fentry *s = ws->a.fn(ws->a.ud, ws->stack, cap * sizeof *s);
+        if (s == NULL)
+            return CIP_ERR_NOMEM;
+        ws->stack = s;
+        ws->cap_stack = cap;
+    }
+    ws->stack[(*top)++] = e;
+    return CIP_OK;
+}
+
+static double stats_weight(const struct fgrow_ws *ws, const double *st)
+{
+    if (ws->n_stats == 2)
+        return st[0];
+    double w = 0.0;
+    for (size_t i = 0; i < ws->n_stats; i++)
+        w += st[i];
+    return w;
+}
+
+static void free_set(struct fgrow_ws *ws, int32_t set)
+{
+    if (set >= 0)
+        ws->free_sets[ws->n_free++] = set;
+}
+
+/* Copy the grown tree out of the workspace into exact-size arrays. */
+static cip_status tree_out(const struct cipi_alloc *a, const struct fgrow_cfg *cfg,
+                           const struct fgrow_ws *ws, uint32_t n_nodes, struct ftree *out)
+{
+    memset(out, 0, sizeof *out);
+    out->nodes = cipi_amalloc(a, n_nodes * sizeof *out->nodes);
+    if (out->nodes == NULL)
+        return CIP_ERR_NOMEM;
+    memcpy(out->nodes, ws->nodes, n_nodes * sizeof *out->nodes);
+    out->n_nodes = n_nodes;
+    if (ws->n_dists > 0) {
+        size_t len = ws->n_dists * (size_t)cfg->n_classes * sizeof(float);
+        out->dists = cipi_amalloc(a, len);
+        if (out->dists == NULL) {
+            cipi_afree(a, out->nodes);
+            out->nodes = NULL;
+            return CIP_ERR_NOMEM;
+        }
+        memcpy(out->dists, ws->dists, len);
+        out->n_dists = (uint32_t)ws->n_dists;
+    }
+    return CIP_OK;
+}
+
+/* Split node nd (already known not to be a leaf) or return false for a leaf. */
+static bool try_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng *rng,
+                      struct fentry *nd, const double *st, double w_total, struct fsplit *best,
+                      double *dec)
+{
+    uint32_t m = nd->e - nd->b;
+    if (nd->set == -1 && (size_t)cfg->mtry == ws->p && m >= SET_MIN_ROWS && ws->n_free > 0) {
+        nd->set = ws->free_sets[--ws->n_free];
+        build_set(cfg, ws, nd->set, nd->b, nd->e);
+    }
+    find_split(cfg, ws, rng, nd, st, best);
+    if (best->feature < 0)
+        return false;
+    *dec = best->proxy - cipi_forest_gterm(&cfg->sc, st);
+    return !(*dec / w_total + FOREST_EPSILON < cfg->min_dec);
+}
+
+cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *cfg,
+                            struct fgrow_ws *ws, cip_rng *rng, size_t n, struct ftree *out,
+                            double *imp)
+{
+    size_t top = 0;
+    uint32_t n_nodes = 1, n_leaves = 0;
+    int depth = 0;
+    double w_total = 1.0, *st = ws->node_st;
+    cip_status rc;
+    ws->n_dists = 0;
+    for (size_t j = 0; j < ws->p; j++) /* feature draws depend on this tree's stream only */
+        ws->perm[j] = (int)j;
+    ws->n_free = ws->n_sets;
+    for (int i = 0; i < ws->n_sets; i++)
+        ws->free_sets[i] = i;
+    rc = push(ws, &top, (struct fentry){0, (uint32_t)n, 0, 0, -1});
+    while (rc == CIP_OK && top > 0) {
+        struct fentry nd = ws->stack[--top];
+        uint32_t m = nd.e - nd.b;
+        if (nd.set != SET_SMALL && m <= FOREST_SMALL_MAX) {
+            free_set(ws, nd.set);
+            cipi_forest_small_init(&ws->small, cfg->bins, ws->idx + nd.b, ws->w + nd.b,
+                                   ws->v + nd.b, m);
+            nd.b = 0;
+            nd.e = m;
+            nd.set = SET_SMALL;
+        }
+        bool leaf = node_totals(cfg, ws, &nd, st);
+        if (nd.node == 0)
+            w_total = stats_weight(ws, st);
+        leaf = leaf || (cfg->max_depth > 0 && nd.depth >= cfg->max_depth) || m < cfg->min_split ||
+               m < 2 * cfg->sc.min_leaf;
+        struct fsplit best;
+        double dec = 0.0;
+        if (leaf || !try_split(cfg, ws, rng, &nd, st, w_total, &best, &dec)) {
+            free_set(ws, nd.set);
+            rc = make_leaf(cfg, ws, nd.node, st);
+            n_leaves++;
+            depth = nd.depth > depth ? nd.depth : depth;
+            continue;
+        }
+        imp[best.feature] += dec;
+        uint32_t nl = nd.set == SET_SMALL
+                          ? cipi_forest_small_partition(&ws->small, nd.b, nd.e, &best)
+                          : partition(cfg, ws, nd.b, nd.e, &best);
+        if (nl != best.n_left || nl == 0 || nl == m) {
+            rc = CIP_ERR_INTERNAL;
+            break;
+        }
+        int32_t c = (int32_t)n_nodes;
+        n_nodes += 2;
+        ws->nodes[nd.node] =
+            (struct fnode){best.thr, c, (uint16_t)best.feature,
+                           (uint8_t)(best.missing_left ? FNODE_MISSING_LEFT : 0), 0};
+        struct fentry l = {nd.b, nd.b + nl, c, nd.depth + 1, -1};
+        struct fentry r = {nd.b + nl, nd.e, c + 1, nd.depth + 1, -1};
+        child_sets(cfg, ws, &nd, &l, &r);
+        /* The larger child is grown next, so its subtree directly follows the
+         * pair in memory: the likelier path of a prediction walk stays local. */
+        bool r_first = r.e - r.b > l.e - l.b;
+        rc = push(ws, &top, r_first ? l : r);
+        if (rc == CIP_OK)
+            rc = push(ws, &top, r_first ? r : l);
+    }
+    if (rc == CIP_OK)
+        rc = tree_out(a, cfg, ws, n_nodes, out);
+    if (rc == CIP_OK) {
+        out->n_leaves = n_leaves;
+        out->depth = depth;
+    }
+    return rc;
+}
+
+void cipi_forest_tree_release(const struct cipi_alloc *a, struct ftree *t)
+{
+    cipi_afree(a, t->nodes);
+    cipi_afree(a, t->dists);
+    memset(t, 0, sizeof *t);
+}
+
+void cipi_forest_ws_rows(struct fgrow_ws *ws, uint32_t **idx, double **w, double **v,
+                         uint32_t **cnt)
+{
+    *idx = ws->idx;
+    *w = ws->w;
+    *v = ws->v;
+    *cnt = ws->cnt;
+}
+
+void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
+{
+    if (ws == NULL)
+        return;
+    void *blocks[] = {ws->idx,         ws->idx2,       ws->cnt,         ws->w,
+                      ws->w2,          ws->v,          ws->v2,          ws->nodes,
+                      ws->dists,       ws->stack,      ws->perm,        ws->free_sets,
+                      ws->fres,        ws->fconst,     ws->node_st,     ws->small.ord,
+                      ws->small.list,  ws->small.pos,  ws->small.codes, ws->small.vals,
+                      ws->small.miss0, ws->small.tmpv, ws->small.w,     ws->small.v,
+                      ws->small.y,     ws->small.tmp,  ws->small.count};
+    for (size_t i = 0; i < CIP_ARRAY_LEN(blocks); i++)
+        cipi_afree(a, blocks[i]);
+    for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
+        cipi_afree(a, ws->ev[i].h.cnt);
+        cipi_afree(a, ws->ev[i].h.st);
+        cipi_afree(a, ws->ev[i].g.code);
+        cipi_afree(a, ws->ev[i].g.cnt);
+        cipi_afree(a, ws->ev[i].g.st);
+        cipi_afree(a, ws->ev[i].g.vlo);
+        cipi_afree(a, ws->ev[i].g.vhi);
+        cipi_afree(a, ws->ev[i].bits);
+        cipi_afree(a, ws->ev[i].ids);
+        cipi_afree(a, ws->ev[i].tmp);
+    }
+    cipi_afree(a, ws->ev);
+    if (ws->sets != NULL) {
+        cipi_afree(a, ws->sets[0].cnt);
+        cipi_afree(a, ws->sets[0].st);
+    }
+    cipi_afree(a, ws->sets);
+    cipi_afree(a, ws);
+}
+
+static bool ev_new(cip_ctx *ctx, struct feval *ev, size_t ns)
+{
+    ev->h.cnt = cipi_mallocarray(ctx, FOREST_HIST_BINS, sizeof(uint32_t));
+    ev->h.st = cipi_mallocarray(ctx, FOREST_HIST_BINS * ns, sizeof(double));
+    ev->g.code = cipi_malloc(ctx, FOREST_GROUPS_MAX);
+    ev->g.cnt = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(uint32_t));
+    ev->g.st = cipi_mallocarray(ctx, FOREST_GROUPS_MAX * ns, sizeof(double));
+    ev->g.vlo = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
+    ev->g.vhi = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
+    ev->tmp = cipi_mallocarray(ctx, 2 * ns, sizeof(double));
+    ev->bits = cipi_mallocarray(ctx, FOREST_SMALL_MAX / 64, sizeof(uint64_t));
+    ev->ids = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof(uint16_t));
+    return ev->h.cnt && ev->h.st && ev->g.code && ev->g.cnt && ev->g.st && ev->g.vlo && ev->g.vhi &&
+           ev->tmp && ev->bits && ev->ids;
+}
+
+/* The pool of histogram sets used for subtraction (only when every feature
+ * is a candidate at every node); none when a set would be too large. */
+static bool sets_new(cip_ctx *ctx, struct fgrow_ws *ws, const struct fgrow_cfg *cfg)
+{
+    size_t per_hist = FOREST_HIST_BINS * (sizeof(uint32_t) + ws->n_stats * sizeof(double));
+    size_t set_bytes = per_hist * ws->p;
+    size_t n_sets = set_bytes > 0 ? SET_POOL_BYTES / set_bytes : 0;
+    if (n_sets > SET_POOL_MAX)
+        n_sets = SET_POOL_MAX;
+    if ((size_t)cfg->mtry != ws->p || n_sets < 4)
+        return true;
+    size_t n_hists = n_sets * ws->p;
+    ws->sets = cipi_calloc(ctx, n_hists, sizeof *ws->sets);
+    ws->free_sets = cipi_mallocarray(ctx, n_sets, sizeof *ws->free_sets);
+    if (ws->sets == NULL || ws->free_sets == NULL)
+        return false;
+    uint32_t *cnt = cipi_mallocarray(ctx, n_hists * FOREST_HIST_BINS, sizeof *cnt);
+    double *st = cipi_mallocarray(ctx, n_hists * FOREST_HIST_BINS * ws->n_stats, sizeof *st);
+    if (cnt == NULL || st == NULL) {
+        cipi_free(ctx, cnt);
+        cipi_free(ctx, st);
+        return false;
+    }
+    for (size_t i = 0; i < n_hists; i++) {
+        ws->sets[i].cnt = cnt + i * FOREST_HIST_BINS;
+        ws->sets[i].st = st + i * FOREST_HIST_BINS * ws->n_stats;
+    }
+    ws->n_sets = (int)n_sets;
+    return true;
+}
+
+static bool small_new(cip_ctx *ctx, struct fgrow_ws *ws)
+{
+    struct fsmall *s = &ws->small;
+    size_t per_f = FOREST_SMALL_MAX * ws->p;
+    s->p = ws->p;
+    s->ns = ws->n_stats;
+    s->ord = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->ord);
+    s->list = cipi_mallocarray(ctx, per_f, sizeof *s->list);
+    s->pos = cipi_mallocarray(ctx, per_f, sizeof *s->pos);
+    s->codes = cipi_malloc(ctx, per_f);
+    s->vals = cipi_mallocarray(ctx, per_f, sizeof *s->vals);
+    s->miss0 = cipi_mallocarray(ctx, ws->p, sizeof *s->miss0);
+    s->tmpv = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->tmpv);
+    s->w = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->w);
+    s->v = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->v);
+    s->y = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->y);
+    s->tmp = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->tmp);
+    s->count = cipi_mallocarray(ctx, FOREST_HIST_BINS + 1, sizeof *s->count);
+    return s->ord && s->list && s->pos && s->codes && s->vals && s->miss0 && s->tmpv && s->w &&
+           s->v && s->y && s->tmp && s->count;
+}
+
+cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t n_rows,
+                              struct fgrow_ws **out)
+{
+    struct fgrow_ws *ws = cipi_calloc(ctx, 1, sizeof *ws);
+    if (ws == NULL)
+        return CIP_ERR_NOMEM;
+    ws->a = cipi_ctx_alloc(ctx);
+    ws->p = cfg->bins->n_features;
+    ws->n_stats = (size_t)cfg->sc.n_stats;
+    size_t n = n_rows ? n_rows : 1;
+    ws->idx = cipi_mallocarray(ctx, n, sizeof *ws->idx);
+    ws->idx2 = cipi_mallocarray(ctx, n, sizeof *ws->idx2);
+    ws->cnt = cipi_mallocarray(ctx, n, sizeof *ws->cnt);
+    ws->w = cipi_mallocarray(ctx, n, sizeof *ws->w);
+    ws->w2 = cipi_mallocarray(ctx, n, sizeof *ws->w2);
+    ws->v = cipi_mallocarray(ctx, n, sizeof *ws->v);
+    ws->v2 = cipi_mallocarray(ctx, n, sizeof *ws->v2);
+    ws->nodes = cipi_mallocarray(ctx, 2 * n, sizeof *ws->nodes);
+    ws->cap_stack = 64;
+    ws->stack = cipi_mallocarray(ctx, ws->cap_stack, sizeof *ws->stack);
+    ws->perm = cipi_mallocarray(ctx, ws->p, sizeof *ws->perm);
+    ws->fres = cipi_mallocarray(ctx, ws->p, sizeof *ws->fres);
+    ws->fconst = cipi_malloc(ctx, ws->p);
+    ws->node_st = cipi_mallocarray(ctx, ws->n_stats, sizeof *ws->node_st);
+    ws->n_ev = cfg->feat_threads > 1 ? cfg->feat_threads : 1;
+    ws->ev = cipi_calloc(ctx, (size_t)ws->n_ev, sizeof *ws->ev);
+    bool ok = ws->idx && ws->idx2 && ws->cnt && ws->w && ws->w2 && ws->v && ws->v2 && ws->nodes &&
+              ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
+    for (int i = 0; ok && i < ws->n_ev; i++)
+        ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
+    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws);
+    if (!ok) {
+        struct cipi_alloc a = ws->a;
+        cipi_forest_ws_free(&a, ws);
+        return CIP_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < ws->p; j++)
+        ws->perm[j] = (int)j;
+    *out = ws;
+    return CIP_OK;
+}

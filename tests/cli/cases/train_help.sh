@@ -1,0 +1,2 @@
+ARGS=(train --help)
+STDOUT_HAS=("usage: cip train clv|churn|segments DATA" "--n-estimators N" "--k A..B" "Exit status:")

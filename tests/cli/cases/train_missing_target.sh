@@ -1,0 +1,3 @@
+ARGS=(train clv "$DATA/train/generic.csv" -q)
+EXIT=1
+STDERR_HAS=("purchase_amount")
