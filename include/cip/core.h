@@ -66,7 +66,8 @@ typedef struct cip_ctx cip_ctx; /* opaque */
  * with cip_ctx_free(). Errors: CIP_ERR_NOMEM. */
 CIP_API cip_status cip_ctx_new(cip_ctx **out);
 /* Create a context whose allocations (and those of every object made with it)
- * go through fn. The context itself is allocated with fn too. */
+ * go through fn. The context itself is allocated with fn too. fn must be
+ * thread-safe when the context uses more than one thread. */
 CIP_API cip_status cip_ctx_new_with_alloc(cip_alloc_fn fn, void *ud, cip_ctx **out);
 CIP_API void cip_ctx_free(cip_ctx *ctx); /* NULL is a no-op */
 

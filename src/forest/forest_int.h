@@ -118,6 +118,12 @@ CIP_INTERNAL void cipi_forest_hist_clear(struct fhist *h, unsigned n_bins, int n
 CIP_INTERNAL void cipi_forest_hist_add(struct fhist *h, int n_stats, const uint8_t *col,
                                        const uint32_t *idx, const double *w, const double *v,
                                        size_t n);
+/* The histograms hs[0..k) of features feats[0..k) in one pass over rows
+ * idx[0..n) of the row-major codes: one cache line per row instead of one
+ * per row and feature, which pays off when a node's rows are sparse. */
+CIP_INTERNAL void cipi_forest_hist_add_rows(struct fhist *hs, const int *feats, int k, int n_stats,
+                                            const uint8_t *codes_rm, size_t p, const uint32_t *idx,
+                                            const double *w, const double *v, size_t n);
 /* dst = parent - child over bins 0..n_bins-1 and the missing bin (in place on dst
  * = parent allowed). */
 CIP_INTERNAL void cipi_forest_hist_sub(struct fhist *dst, const struct fhist *parent,

@@ -42,6 +42,29 @@ void cipi_forest_hist_add(struct fhist *h, int n_stats, const uint8_t *col, cons
     }
 }
 
+void cipi_forest_hist_add_rows(struct fhist *hs, const int *feats, int k, int n_stats,
+                               const uint8_t *codes_rm, size_t p, const uint32_t *idx,
+                               const double *w, const double *v, size_t n)
+{
+    size_t ns = (size_t)n_stats;
+    for (size_t r = 0; r < n; r++) {
+        if (r + 8 < n)
+            __builtin_prefetch(codes_rm + (size_t)idx[r + 8] * p);
+        const uint8_t *row = codes_rm + (size_t)idx[r] * p;
+        double wr = w[r], vr = v[r];
+        for (int i = 0; i < k; i++) {
+            unsigned b = row[feats[i]];
+            hs[i].cnt[b]++;
+            if (ns == 2) {
+                hs[i].st[2 * b] += wr;
+                hs[i].st[2 * b + 1] += vr;
+            } else {
+                hs[i].st[b * ns + (size_t)vr] += wr;
+            }
+        }
+    }
+}
+
 static void sub_bin(struct fhist *dst, const struct fhist *parent, const struct fhist *child,
                     size_t b, size_t ns)
 {

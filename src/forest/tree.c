@@ -66,11 +66,14 @@ struct fgrow_ws {
     uint8_t *fconst;
     double *node_st;
     struct fsmall small; /* small-subtree mode */
+    struct fhist *mh;    /* p histograms for one-pass (row-major) building, or NULL */
+    int *all_feats;      /* 0..p-1 (one-pass building of histogram sets) */
 };
 
 /* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
 static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, struct feval *ev,
-                        const struct fentry *nd, const double *node_st, int f, struct fsplit *best)
+                        const struct fentry *nd, const double *node_st, int f,
+                        const struct fhist *pre, struct fsplit *best)
 {
     const struct fbins *bins = cfg->bins;
     const uint8_t *col = bins->codes + (size_t)f * bins->n_rows;
@@ -90,6 +93,8 @@ static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, 
     } else {
         if (nd->set >= 0) {
             h = &ws->sets[(size_t)nd->set * ws->p + f];
+        } else if (pre != NULL) {
+            h = pre;
         } else {
             cipi_forest_hist_clear(&ev->h, nb, ns);
             cipi_forest_hist_add(&ev->h, ns, col, ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, m);
@@ -126,8 +131,8 @@ static size_t eval_parallel(const struct fgrow_cfg *cfg, struct fgrow_ws *ws,
         tid = omp_get_thread_num();
 #endif
         ws->fres[i] = (struct fsplit){-(double)INFINITY, 0.0, -1, 0, 0, 0};
-        ws->fconst[i] =
-            (uint8_t)eval_feature(cfg, ws, &ws->ev[tid], nd, node_st, ws->perm[i], &ws->fres[i]);
+        ws->fconst[i] = (uint8_t)eval_feature(cfg, ws, &ws->ev[tid], nd, node_st, ws->perm[i], NULL,
+                                              &ws->fres[i]);
     }
     (void)nt;
     size_t n_const = 0;
@@ -136,6 +141,31 @@ static size_t eval_parallel(const struct fgrow_cfg *cfg, struct fgrow_ws *ws,
         if (ws->fres[i].feature >= 0 && ws->fres[i].proxy > best->proxy)
             *best = ws->fres[i];
     }
+    return n_const;
+}
+
+/* Whether one pass over whole rows (one cache line each) reads less than k
+ * passes over feature columns for a node of m rows out of n. */
+static bool rows_cheaper(size_t m, size_t n, size_t k, size_t p)
+{
+    size_t col_lines = k * (m < n / 64 ? m : n / 64), row_lines = m * ((p + 63) / 64);
+    return m > FOREST_SMALL_MAX && row_lines < col_lines;
+}
+
+/* Evaluate the first k drawn features from histograms built in one row pass. */
+static size_t eval_rows(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, const struct fentry *nd,
+                        const double *node_st, size_t k, struct fsplit *best)
+{
+    const struct fbins *bins = cfg->bins;
+    int ns = (int)ws->n_stats;
+    for (size_t i = 0; i < k; i++)
+        cipi_forest_hist_clear(&ws->mh[i], bins->n_bins[ws->perm[i]], ns);
+    cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, bins->codes_rm, ws->p, ws->idx + nd->b,
+                              ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
+    size_t n_const = 0;
+    for (size_t i = 0; i < k; i++)
+        n_const +=
+            (size_t)eval_feature(cfg, ws, &ws->ev[0], nd, node_st, ws->perm[i], &ws->mh[i], best);
     return n_const;
 }
 
@@ -149,6 +179,11 @@ static void find_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng
         for (visited = 0; visited < mtry; visited++)
             draw_feature(ws, rng, visited);
         n_const = eval_parallel(cfg, ws, nd, node_st, mtry, best);
+    } else if (nd->set == -1 && ws->mh != NULL &&
+               rows_cheaper(nd->e - nd->b, cfg->bins->n_rows, mtry, p)) {
+        for (visited = 0; visited < mtry; visited++)
+            draw_feature(ws, rng, visited);
+        n_const = eval_rows(cfg, ws, nd, node_st, mtry, best);
     }
     /* With two rows every valid split has the same children, so the first
      * one found wins (strict >): later draws are taken but not evaluated. */
@@ -157,7 +192,7 @@ static void find_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng
         int f = draw_feature(ws, rng, visited);
         visited++;
         if (!settled)
-            n_const += (size_t)eval_feature(cfg, ws, &ws->ev[0], nd, node_st, f, best);
+            n_const += (size_t)eval_feature(cfg, ws, &ws->ev[0], nd, node_st, f, NULL, best);
         settled = pair && best->feature >= 0;
     }
 }
@@ -294,6 +329,13 @@ static void build_set(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int s, u
     const struct fbins *bins = cfg->bins;
     int ns = (int)ws->n_stats;
     int nt = cfg->feat_threads > 1 && e - b >= FPAR_MIN_ROWS ? cfg->feat_threads : 1;
+    if (nt == 1 && ws->all_feats != NULL && rows_cheaper(e - b, bins->n_rows, ws->p, ws->p)) {
+        for (size_t f = 0; f < ws->p; f++)
+            cipi_forest_hist_clear(&ws->sets[(size_t)s * ws->p + f], bins->n_bins[f], ns);
+        cipi_forest_hist_add_rows(&ws->sets[(size_t)s * ws->p], ws->all_feats, (int)ws->p, ns,
+                                  bins->codes_rm, ws->p, ws->idx + b, ws->w + b, ws->v + b, e - b);
+        return;
+    }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
 #endif
@@ -524,6 +566,12 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
         cipi_afree(a, ws->sets[0].st);
     }
     cipi_afree(a, ws->sets);
+    if (ws->mh != NULL) {
+        cipi_afree(a, ws->mh[0].cnt);
+        cipi_afree(a, ws->mh[0].st);
+    }
+    cipi_afree(a, ws->mh);
+    cipi_afree(a, ws->all_feats);
     cipi_afree(a, ws);
 }
 
@@ -596,6 +644,34 @@ static bool small_new(cip_ctx *ctx, struct fgrow_ws *ws)
            s->v && s->y && s->tmp && s->count;
 }
 
+/* Histograms for one-pass building over whole rows (skipped when too large). */
+static bool rows_new(cip_ctx *ctx, struct fgrow_ws *ws)
+{
+    size_t per_hist = FOREST_HIST_BINS * (sizeof(uint32_t) + ws->n_stats * sizeof(double));
+    ws->all_feats = cipi_mallocarray(ctx, ws->p, sizeof *ws->all_feats);
+    if (ws->all_feats == NULL)
+        return false;
+    for (size_t j = 0; j < ws->p; j++)
+        ws->all_feats[j] = (int)j;
+    if (per_hist * ws->p > SET_POOL_BYTES)
+        return true;
+    ws->mh = cipi_calloc(ctx, ws->p, sizeof *ws->mh);
+    if (ws->mh == NULL)
+        return false;
+    uint32_t *cnt = cipi_mallocarray(ctx, ws->p * FOREST_HIST_BINS, sizeof *cnt);
+    double *st = cipi_mallocarray(ctx, ws->p * FOREST_HIST_BINS * ws->n_stats, sizeof *st);
+    if (cnt == NULL || st == NULL) {
+        cipi_free(ctx, cnt);
+        cipi_free(ctx, st);
+        return false;
+    }
+    for (size_t i = 0; i < ws->p; i++) {
+        ws->mh[i].cnt = cnt + i * FOREST_HIST_BINS;
+        ws->mh[i].st = st + i * FOREST_HIST_BINS * ws->n_stats;
+    }
+    return true;
+}
+
 cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t n_rows,
                               struct fgrow_ws **out)
 {
@@ -626,7 +702,7 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
               ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
     for (int i = 0; ok && i < ws->n_ev; i++)
         ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
-    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws);
+    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws) && rows_new(ctx, ws);
     if (!ok) {
         struct cipi_alloc a = ws->a;
         cipi_forest_ws_free(&a, ws);

@@ -327,6 +327,35 @@ static void test_forest_threads_give_identical_bytes(void **state)
     cip_ctx_free(ctx);
 }
 
+/* Enough rows and features that sparse large nodes build their histograms in
+ * one pass over whole rows (and histogram sets too): same bytes as ever. */
+static void test_forest_wide_data_is_deterministic(void **state)
+{
+    (void)state;
+    enum { N = 20000, P = 12 };
+    cip_ctx *ctx = new_ctx(1);
+    double *x = malloc(sizeof(double) * N * P), *y = malloc(sizeof(double) * N);
+    make_data(N, P, 43, x, y, NULL);
+    cip_frame *fr = frame_of(ctx, x, N, P);
+    cip_forest_params cases[2];
+    cases[0] = params(CIP_FOREST_REGRESSION, 2, 3); /* all features: histogram sets */
+    cases[1] = params(CIP_FOREST_REGRESSION, 2, 4);
+    cases[1].max_features = CIP_FOREST_MAXF_COUNT;
+    cases[1].max_features_value = 10;
+    for (int c = 0; c < 2; c++) {
+        size_t l1, l2;
+        char *b1 = fit_bytes(fr, y, &cases[c], 1, &l1), *b2 = fit_bytes(fr, y, &cases[c], 2, &l2);
+        assert_int_equal(l1, l2);
+        assert_memory_equal(b1, b2, l1);
+        free(b1);
+        free(b2);
+    }
+    cip_frame_free(fr);
+    free(x);
+    free(y);
+    cip_ctx_free(ctx);
+}
+
 static void test_forest_predict_row_matches_batch(void **state)
 {
     (void)state;
@@ -647,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_forest_proba_in_unit_interval_and_sums_to_one),
         cmocka_unit_test(test_forest_arbitrary_labels_are_kept),
         cmocka_unit_test(test_forest_threads_give_identical_bytes),
+        cmocka_unit_test(test_forest_wide_data_is_deterministic),
         cmocka_unit_test(test_forest_predict_row_matches_batch),
         cmocka_unit_test(test_forest_fit_and_predict_errors),
         cmocka_unit_test(test_forest_missing_values_are_routed),
