@@ -15,121 +15,13 @@
 
 #include "cip/baseline.h"
 #include "cip/validate.h"
-#include "testutil.h"
-
-/* --- reference file ------------------------------------------------------------------- */
-struct ref {
-    char *key;  /* first token */
-    char **tok; /* the others */
-    size_t n;   /* their count */
-};
-static struct ref refs[512];
-static size_t n_refs;
-
-static int load_refs(void **state)
-{
-    (void)state;
-    char path[1024], *line = NULL;
-    size_t cap = 0;
-    FILE *f = fopen(cipt_data_path(path, sizeof path, "validate/ref.txt"), "r");
-    assert_non_null(f);
-    while (getline(&line, &cap, f) > 0 && n_refs < 512) {
-        struct ref *r = &refs[n_refs++];
-        char *save = NULL, *t = strtok_r(line, " \n", &save);
-        r->key = strdup(t);
-        r->tok = calloc(strlen(line + strlen(t) + 1) / 2 + 2, sizeof *r->tok);
-        while ((t = strtok_r(NULL, " \n", &save)) != NULL)
-            r->tok[r->n++] = strdup(t);
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-static int free_refs(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < n_refs; i++) {
-        for (size_t k = 0; k < refs[i].n; k++)
-            free(refs[i].tok[k]);
-        free(refs[i].tok);
-        free(refs[i].key);
-    }
-    n_refs = 0;
-    return 0;
-}
-
-static const struct ref *ref_get(const char *key)
-{
-    for (size_t i = 0; i < n_refs; i++)
-        if (strcmp(refs[i].key, key) == 0)
-            return &refs[i];
-    fail_msg("reference '%s' missing from ref.txt", key);
-    return NULL;
-}
-
-/* Numbers of a reference line (malloc'd; "none" gives NaN). */
-static double *ref_nums(const char *key, size_t *n)
-{
-    const struct ref *r = ref_get(key);
-    double *v = malloc((r->n + 1) * sizeof *v);
-    for (size_t k = 0; k < r->n; k++)
-        v[k] = strcmp(r->tok[k], "none") == 0 ? NAN : strtod(r->tok[k], NULL);
-    *n = r->n;
-    return v;
-}
-
-/* --- data files: "n p" then rows "x_1..x_p y w" ----------------------------------------- */
-struct xyw {
-    cip_frame *x;
-    double *y, *w;
-    size_t n, p;
-};
-
-static void load_xyw(cip_ctx *ctx, const char *name, struct xyw *d)
-{
-    char path[1024];
-    FILE *f = fopen(cipt_data_path(path, sizeof path, name), "r");
-    assert_non_null(f);
-    assert_int_equal(fscanf(f, "%zu %zu", &d->n, &d->p), 2);
-    double *cols = malloc(d->n * d->p * sizeof *cols);
-    d->y = malloc(d->n * sizeof *d->y);
-    d->w = malloc(d->n * sizeof *d->w);
-    for (size_t i = 0; i < d->n; i++) {
-        for (size_t j = 0; j < d->p; j++)
-            assert_int_equal(fscanf(f, "%lf", &cols[j * d->n + i]), 1);
-        assert_int_equal(fscanf(f, "%lf %lf", &d->y[i], &d->w[i]), 2);
-    }
-    fclose(f);
-    assert_int_equal(cip_frame_new(ctx, d->n, &d->x), CIP_OK);
-    for (size_t j = 0; j < d->p; j++) {
-        char nm[16];
-        snprintf(nm, sizeof nm, "x%zu", j);
-        assert_int_equal(cip_frame_add_f64(ctx, d->x, nm, cols + j * d->n, NULL), CIP_OK);
-    }
-    free(cols);
-}
-
-static void free_xyw(struct xyw *d)
-{
-    cip_frame_free(d->x);
-    free(d->y);
-    free(d->w);
-}
-
-static cip_ctx *new_ctx(int threads)
-{
-    cip_ctx *ctx;
-    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
-    cip_ctx_set_threads(ctx, threads);
-    return ctx;
-}
+#include "refdata.h"
 
 /* max |got - want| over n values of a reference line; fails above tol. */
 static double compare(const char *key, const double *got, size_t n, double tol)
 {
     size_t m;
-    double *want = ref_nums(key, &m), dev = 0;
+    double *want = cipt_ref_nums(key, &m), dev = 0;
     assert_int_equal(m, n);
     for (size_t i = 0; i < n; i++) {
         double d = fabs(got[i] - want[i]);
@@ -156,9 +48,9 @@ static cip_baseline *fit_ok(cip_ctx *ctx, const cip_frame *x, const double *y, c
 static void test_baseline_ridge_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     const char *keys[] = {"a1", "a1w", "a10", "a0"};
     const double alphas[] = {1.0, 1.0, 10.0, 0.0};
     double dev_coef = 0, dev_pred = 0;
@@ -199,7 +91,7 @@ static void test_baseline_ridge_matches_sklearn(void **state)
     print_message("Ridge vs sklearn: max |coef/intercept diff| %.3g, max |pred diff| %.3g\n",
                   dev_coef, dev_pred);
     free(pred);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -207,9 +99,9 @@ static void test_baseline_ridge_matches_sklearn(void **state)
 static void test_baseline_logistic_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/clf.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/clf.txt", &d);
     const char *keys[] = {"c1", "c1w", "c0.1", "c100"};
     const double Cs[] = {1.0, 1.0, 0.1, 100.0};
     double dev[2][2] = {{0}}; /* [optimum, lbfgs][coef, proba] */
@@ -271,7 +163,7 @@ static void test_baseline_logistic_matches_sklearn(void **state)
                   dev[1][0], dev[1][1]);
     free(proba);
     free(p1);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -297,9 +189,9 @@ static double fit_const(cip_ctx *ctx, const cip_frame *x, const double *y, const
 static void test_baseline_dummy_regressors_match_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     double v = fit_const(ctx, d.x, d.y, NULL, CIP_BASELINE_MEAN);
     compare("dummy.mean", &v, 1, 1e-14);
     v = fit_const(ctx, d.x, d.y, d.w, CIP_BASELINE_MEAN);
@@ -316,18 +208,18 @@ static void test_baseline_dummy_regressors_match_sklearn(void **state)
     v = fit_const(ctx, odd, d.y, NULL, CIP_BASELINE_MEDIAN);
     compare("dummy.median_odd", &v, 1, 0.0);
     cip_frame_free(odd);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
 static void test_baseline_dummy_classifiers_match_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     size_t n;
-    double *lab = ref_nums("dummy.labels", &n), *proba = malloc(3 * n * sizeof *proba);
+    double *lab = cipt_ref_nums("dummy.labels", &n), *proba = malloc(3 * n * sizeof *proba);
     double *pred = malloc(n * sizeof *pred);
     assert_int_equal(n, d.n);
     for (int weighted = 0; weighted < 2; weighted++) {
@@ -360,7 +252,7 @@ static void test_baseline_dummy_classifiers_match_sklearn(void **state)
     free(lab);
     free(proba);
     free(pred);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -368,7 +260,7 @@ static void test_baseline_dummy_classifiers_match_sklearn(void **state)
 static void test_baseline_rejects_unusable_columns(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     double a[4] = {1, 2, 3, 4}, y[4] = {0, 1, 0, 1};
     const char *reg[4] = {"N", "S", "N", "W"};
     uint8_t miss[1] = {0x06};
@@ -447,9 +339,9 @@ static void test_baseline_rejects_unusable_columns(void **state)
 static void test_baseline_predict_matches_columns_by_name(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     const char *rev[4] = {"x3", "x1", "x0", "x2"};
     cip_frame *shuffled;
     assert_int_equal(cip_frame_select(ctx, d.x, rev, 4, &shuffled), CIP_OK);
@@ -465,7 +357,7 @@ static void test_baseline_predict_matches_columns_by_name(void **state)
     free(b);
     cip_baseline_free(m);
     cip_frame_free(shuffled);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -473,9 +365,9 @@ static void test_baseline_predict_matches_columns_by_name(void **state)
 static void test_baseline_estimator_matches_direct_calls(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/clf.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/clf.txt", &d);
     cip_baseline_params p;
     cip_baseline_params_default(&p);
     p.kind = CIP_BASELINE_LOGISTIC;
@@ -522,7 +414,7 @@ static void test_baseline_estimator_matches_direct_calls(void **state)
     assert_int_equal(est.output, CIP_OUTPUT_VALUE);
     free(via);
     free(proba);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -562,7 +454,7 @@ static void test_baseline_shared_customers_match_sklearn(void **state)
     if (!read_customers(cols, y, CAP, &n))
         skip();
     assert_int_equal(n, 238);
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_frame *x;
     const char *names[4] = {"age", "annual_income", "loyalty_score", "purchase_frequency"};
     assert_int_equal(cip_frame_new(ctx, n, &x), CIP_OK);
@@ -603,7 +495,7 @@ static double oom_pred[80], oom_proba[160];
 
 static cip_status oom_all_kinds(cip_ctx *ctx, void *arg)
 {
-    const struct xyw *d = arg;
+    const struct cipt_xyw *d = arg;
     cip_status rc = CIP_OK;
     for (int kind = 0; rc == CIP_OK && kind <= CIP_BASELINE_LOGISTIC; kind++) {
         cip_baseline_params p;
@@ -625,12 +517,12 @@ static cip_status oom_all_kinds(cip_ctx *ctx, void *arg)
 static void test_baseline_oom_sweep(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/clf.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/clf.txt", &d);
     assert_true(d.n <= 80);
     assert_true(cipt_oom_sweep(oom_all_kinds, &d) > 30);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -647,5 +539,5 @@ int main(void)
         cmocka_unit_test(test_baseline_shared_customers_match_sklearn),
         cmocka_unit_test(test_baseline_oom_sweep),
     };
-    return cmocka_run_group_tests(tests, load_refs, free_refs);
+    return cmocka_run_group_tests(tests, cipt_ref_load, cipt_ref_free);
 }

@@ -14,115 +14,7 @@
 #include "cip/baseline.h"
 #include "cip/validate.h"
 #include "cipi.h"
-#include "testutil.h"
-
-/* --- reference file ------------------------------------------------------------------- */
-struct ref {
-    char *key;  /* first token */
-    char **tok; /* the others */
-    size_t n;   /* their count */
-};
-static struct ref refs[512];
-static size_t n_refs;
-
-static int load_refs(void **state)
-{
-    (void)state;
-    char path[1024], *line = NULL;
-    size_t cap = 0;
-    FILE *f = fopen(cipt_data_path(path, sizeof path, "validate/ref.txt"), "r");
-    assert_non_null(f);
-    while (getline(&line, &cap, f) > 0 && n_refs < 512) {
-        struct ref *r = &refs[n_refs++];
-        char *save = NULL, *t = strtok_r(line, " \n", &save);
-        r->key = strdup(t);
-        r->tok = calloc(strlen(line + strlen(t) + 1) / 2 + 2, sizeof *r->tok);
-        while ((t = strtok_r(NULL, " \n", &save)) != NULL)
-            r->tok[r->n++] = strdup(t);
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-static int free_refs(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < n_refs; i++) {
-        for (size_t k = 0; k < refs[i].n; k++)
-            free(refs[i].tok[k]);
-        free(refs[i].tok);
-        free(refs[i].key);
-    }
-    n_refs = 0;
-    return 0;
-}
-
-static const struct ref *ref_get(const char *key)
-{
-    for (size_t i = 0; i < n_refs; i++)
-        if (strcmp(refs[i].key, key) == 0)
-            return &refs[i];
-    fail_msg("reference '%s' missing from ref.txt", key);
-    return NULL;
-}
-
-/* Numbers of a reference line (malloc'd; "none" gives NaN). */
-static double *ref_nums(const char *key, size_t *n)
-{
-    const struct ref *r = ref_get(key);
-    double *v = malloc((r->n + 1) * sizeof *v);
-    for (size_t k = 0; k < r->n; k++)
-        v[k] = strcmp(r->tok[k], "none") == 0 ? NAN : strtod(r->tok[k], NULL);
-    *n = r->n;
-    return v;
-}
-
-/* --- data files: "n p" then rows "x_1..x_p y w" ----------------------------------------- */
-struct xyw {
-    cip_frame *x;
-    double *y, *w;
-    size_t n, p;
-};
-
-static void load_xyw(cip_ctx *ctx, const char *name, struct xyw *d)
-{
-    char path[1024];
-    FILE *f = fopen(cipt_data_path(path, sizeof path, name), "r");
-    assert_non_null(f);
-    assert_int_equal(fscanf(f, "%zu %zu", &d->n, &d->p), 2);
-    double *cols = malloc(d->n * d->p * sizeof *cols);
-    d->y = malloc(d->n * sizeof *d->y);
-    d->w = malloc(d->n * sizeof *d->w);
-    for (size_t i = 0; i < d->n; i++) {
-        for (size_t j = 0; j < d->p; j++)
-            assert_int_equal(fscanf(f, "%lf", &cols[j * d->n + i]), 1);
-        assert_int_equal(fscanf(f, "%lf %lf", &d->y[i], &d->w[i]), 2);
-    }
-    fclose(f);
-    assert_int_equal(cip_frame_new(ctx, d->n, &d->x), CIP_OK);
-    for (size_t j = 0; j < d->p; j++) {
-        char nm[16];
-        snprintf(nm, sizeof nm, "x%zu", j);
-        assert_int_equal(cip_frame_add_f64(ctx, d->x, nm, cols + j * d->n, NULL), CIP_OK);
-    }
-    free(cols);
-}
-
-static void free_xyw(struct xyw *d)
-{
-    cip_frame_free(d->x);
-    free(d->y);
-    free(d->w);
-}
-
-static cip_ctx *new_ctx(int threads)
-{
-    cip_ctx *ctx;
-    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
-    cip_ctx_set_threads(ctx, threads);
-    return ctx;
-}
+#include "refdata.h"
 
 /* --- splits ---------------------------------------------------------------------------- */
 static void check_partition(const cip_split *s, size_t n)
@@ -147,12 +39,12 @@ static void check_partition(const cip_split *s, size_t n)
 static void test_validate_split_sizes_match_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     const char *keys[] = {"tts.n238.ts0.2", "tts.n100.ts0.3", "tts.n10.ts0.25", "tts.n7.ts0.5",
                           "tts.n50.ts10"};
     for (size_t k = 0; k < CIP_ARRAY_LEN(keys); k++) {
         size_t m;
-        double *v = ref_nums(keys[k], &m);
+        double *v = cipt_ref_nums(keys[k], &m);
         cip_split_data d = {(size_t)v[0], NULL, NULL, NULL};
         cip_split_params p;
         cip_split_params_default(&p);
@@ -187,7 +79,7 @@ static void test_validate_split_sizes_match_sklearn(void **state)
 static void test_validate_random_split_is_deterministic(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_split_data d = {1000, NULL, NULL, NULL};
     cip_split_params p;
     cip_split_params_default(&p);
@@ -235,17 +127,17 @@ static double *labels_from_counts(const double *counts, size_t k, size_t *n)
 static void test_validate_stratified_split_matches_sklearn_counts(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     const char *cases[] = {"churn", "three"};
     for (size_t q = 0; q < 2; q++) {
         char key[64];
         size_t k, m, n;
         snprintf(key, sizeof key, "sss.%s.counts", cases[q]);
-        double *counts = ref_nums(key, &k);
+        double *counts = cipt_ref_nums(key, &k);
         snprintf(key, sizeof key, "sss.%s.test_size", cases[q]);
-        double *ts = ref_nums(key, &m);
+        double *ts = cipt_ref_nums(key, &m);
         snprintf(key, sizeof key, "sss.%s.test_counts", cases[q]);
-        double *want = ref_nums(key, &m);
+        double *want = cipt_ref_nums(key, &m);
         double *y = labels_from_counts(counts, k, &n);
         for (uint64_t seed = 0; seed < 5; seed++) {
             cip_split_data d = {n, y, NULL, NULL};
@@ -278,7 +170,7 @@ static void test_validate_stratified_split_matches_sklearn_counts(void **state)
 static void test_validate_stratified_split_within_one_row(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_rng r;
     cip_rng_init(&r, 99, 0);
     for (int trial = 0; trial < 200; trial++) {
@@ -351,7 +243,7 @@ static cip_frame *profiles_frame(cip_ctx *ctx, size_t n, uint32_t *profile)
 static void test_validate_group_rows_finds_profiles(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     uint32_t profile[238], group[238];
     cip_frame *f = profiles_frame(ctx, 238, profile);
     size_t n_groups;
@@ -389,7 +281,7 @@ static void test_validate_group_rows_finds_profiles(void **state)
 static void test_validate_group_rows_canonical_values(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     double v[6] = {NAN, -NAN, 0.0, -0.0, 1.0, NAN};
     int64_t k[6] = {5, 5, 5, 5, 5, 0};
     uint8_t miss[1] = {0x20}; /* row 5 of k missing */
@@ -425,7 +317,7 @@ static void check_no_straddle(const cip_split *s, const uint32_t *group, size_t 
 static void test_validate_group_split_never_straddles(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     uint32_t profile[238], group[238];
     cip_frame *f = profiles_frame(ctx, 238, profile);
     size_t ng, max_group = 0, sizes[238] = {0};
@@ -473,7 +365,7 @@ static void test_validate_group_split_never_straddles(void **state)
 static void test_validate_time_split_takes_latest_rows(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     double order[10] = {5, 1, 9, 3, 3, 8, 0, 7, 2, 6};
     cip_split_data d = {10, NULL, NULL, order};
     cip_split_params p;
@@ -501,7 +393,7 @@ static void check_folds_cover(const cip_folds *f)
     size_t n = cip_folds_n_rows(f), k = cip_folds_count(f);
     size_t *tr = malloc(n * sizeof *tr), *te = malloc(n * sizeof *te);
     unsigned *hits = calloc(n, sizeof *hits);
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     for (size_t i = 0; i < k; i++) {
         size_t nte = cip_folds_n_test(f, i);
         assert_int_equal(cip_folds_get(ctx, f, i, tr, te), CIP_OK);
@@ -525,7 +417,7 @@ static void check_folds_cover(const cip_folds *f)
 static void assert_assignment(const cip_folds *f, const char *key)
 {
     size_t n;
-    double *want = ref_nums(key, &n);
+    double *want = cipt_ref_nums(key, &n);
     assert_int_equal(cip_folds_n_rows(f), n);
     const uint32_t *a = cip_folds_assignment(f, 0);
     for (size_t i = 0; i < n; i++)
@@ -536,7 +428,7 @@ static void assert_assignment(const cip_folds *f, const char *key)
 static void test_validate_kfold_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_split_data d = {23, NULL, NULL, NULL};
     cip_fold_params p;
     cip_fold_params_default(&p);
@@ -568,9 +460,9 @@ static void test_validate_kfold_matches_sklearn(void **state)
 static void test_validate_stratified_kfold_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     size_t n;
-    double *y = ref_nums("skfold.y", &n);
+    double *y = cipt_ref_nums("skfold.y", &n);
     cip_split_data d = {n, y, NULL, NULL};
     cip_fold_params p;
     cip_fold_params_default(&p);
@@ -608,9 +500,9 @@ static void test_validate_stratified_kfold_matches_sklearn(void **state)
 static void test_validate_group_kfold_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     size_t n;
-    double *gd = ref_nums("gkfold.groups", &n);
+    double *gd = cipt_ref_nums("gkfold.groups", &n);
     uint32_t *g = malloc(n * sizeof *g);
     for (size_t i = 0; i < n; i++)
         g[i] = (uint32_t)gd[i];
@@ -647,7 +539,7 @@ static void test_validate_group_kfold_matches_sklearn(void **state)
 static void test_validate_folds_reject_bad_params(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_split_data d = {4, NULL, NULL, NULL};
     cip_fold_params p;
     cip_fold_params_default(&p);
@@ -672,12 +564,12 @@ static void test_validate_folds_reject_bad_params(void **state)
 static void test_validate_grid_order_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_param_grid *g;
-    const struct ref *text = ref_get("grid.text"), *keys = ref_get("grid.keys");
+    const struct ref_line *text = cipt_ref_get("grid.text"), *keys = cipt_ref_get("grid.keys");
     assert_int_equal(cip_param_grid_parse(ctx, text->tok[0] + 2, &g), CIP_OK);
     size_t m;
-    double *size = ref_nums("grid.size", &m);
+    double *size = cipt_ref_nums("grid.size", &m);
     assert_int_equal(cip_param_grid_size(g), (size_t)size[0]);
     assert_int_equal(cip_param_grid_n_params(g), keys->n);
     for (size_t k = 0; k < keys->n; k++)
@@ -685,7 +577,7 @@ static void test_validate_grid_order_matches_sklearn(void **state)
     for (size_t pt = 0; pt < cip_param_grid_size(g); pt++) {
         char key[32];
         snprintf(key, sizeof key, "grid.p%zu", pt);
-        const struct ref *r = ref_get(key);
+        const struct ref_line *r = cipt_ref_get(key);
         for (size_t k = 0; k < r->n; k++) {
             cip_param_value v = cip_param_grid_value(g, pt, k);
             if (strcmp(r->tok[k], "none") == 0) {
@@ -718,7 +610,7 @@ static void test_validate_grid_order_matches_sklearn(void **state)
 static void test_validate_grid_parse_errors_name_the_token(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     struct {
         const char *text, *needle;
     } bad[] = {
@@ -754,7 +646,7 @@ static void test_validate_grid_parse_errors_name_the_token(void **state)
 static void test_validate_grid_apply_sets_estimator_params(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     cip_baseline_params base, got;
     cip_baseline_params_default(&base);
     base.kind = CIP_BASELINE_RIDGE;
@@ -791,7 +683,7 @@ static double score1(cip_ctx *ctx, cip_scorer s, cip_output k, const double *y, 
 static void test_validate_scores_known_values(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     double y[6] = {1, 0, 1, 1, 0, 0}, p[6] = {0.9, 0.4, 0.4, 0.6, 0.1, 0.7};
     /* Pairs (pos, neg): 9; pos > neg in 6, ties (0.4, 0.4) one half: (6 + 0.5) / 9. */
     assert_true(fabs(score1(ctx, CIP_SCORE_ROC_AUC, CIP_OUTPUT_PROBA, y, p, 6) - 6.5 / 9) < 1e-15);
@@ -841,7 +733,7 @@ static double max_dev;
 static void expect_close(const char *key, const double *got, size_t n, size_t stride, double tol)
 {
     size_t m;
-    double *want = ref_nums(key, &m);
+    double *want = cipt_ref_nums(key, &m);
     assert_int_equal(m, n);
     for (size_t i = 0; i < n; i++) {
         double d = fabs(got[i * stride] - want[i]);
@@ -876,7 +768,7 @@ static void check_cv_results(const cip_search_result *r, const char *prefix, dou
     expect_close(key, split, nc * nf, 1, tol);
     size_t m;
     snprintf(key, sizeof key, "%s.best", prefix);
-    double *best = ref_nums(key, &m);
+    double *best = cipt_ref_nums(key, &m);
     assert_int_equal(cip_search_result_best(r), (size_t)best[0]);
     free(best);
     free(col);
@@ -884,7 +776,7 @@ static void check_cv_results(const cip_search_result *r, const char *prefix, dou
 }
 
 static cip_search_result *run_search(cip_ctx *ctx, const cip_baseline_params *bp,
-                                     const char *grid_text, const struct xyw *d,
+                                     const char *grid_text, const struct cipt_xyw *d,
                                      const cip_fold_params *fp, cip_scorer sc)
 {
     cip_estimator est;
@@ -910,9 +802,9 @@ static cip_search_result *run_search(cip_ctx *ctx, const cip_baseline_params *bp
 static void test_validate_search_ridge_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(2);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(2);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     cip_baseline_params bp;
     cip_baseline_params_default(&bp);
     bp.kind = CIP_BASELINE_RIDGE;
@@ -935,16 +827,16 @@ static void test_validate_search_ridge_matches_sklearn(void **state)
     cip_baseline_free(taken);
     cip_search_result_free(r);
     print_message("GridSearchCV(Ridge) r2/neg_rmse: max |cip - sklearn| = %.3g\n", max_dev);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
 static void test_validate_search_logistic_matches_sklearn(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(2);
-    struct xyw d;
-    load_xyw(ctx, "validate/clf.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(2);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/clf.txt", &d);
     cip_baseline_params bp;
     cip_baseline_params_default(&bp);
     bp.kind = CIP_BASELINE_LOGISTIC;
@@ -966,7 +858,7 @@ static void test_validate_search_logistic_matches_sklearn(void **state)
     }
     print_message("GridSearchCV(LogisticRegression) 4 scorers: max |cip - sklearn| = %.3g\n",
                   max_dev);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -976,7 +868,7 @@ static void test_validate_search_logistic_matches_sklearn(void **state)
 static void test_validate_cv_mean_std_by_hand(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     double y[10];
     for (int i = 0; i < 10; i++)
         y[i] = i;
@@ -1104,7 +996,7 @@ static void toy_data_free(struct toy_data *t)
 static void test_validate_search_toy_picks_known_best(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(2);
+    cip_ctx *ctx = cipt_ctx_threads(2);
     struct toy_data t;
     toy_data_make(ctx, &t);
     cip_param_grid *g;
@@ -1132,7 +1024,7 @@ static void test_validate_search_reports_lowest_failing_task(void **state)
 {
     (void)state;
     for (int threads = 1; threads <= 2; threads++) {
-        cip_ctx *ctx = new_ctx(threads);
+        cip_ctx *ctx = cipt_ctx_threads(threads);
         struct toy_data t;
         toy_data_make(ctx, &t);
         cip_param_grid *g;
@@ -1159,7 +1051,7 @@ static void test_validate_search_reports_lowest_failing_task(void **state)
 static void test_validate_random_search_draws_distinct_points(void **state)
 {
     (void)state;
-    cip_ctx *ctx = new_ctx(1);
+    cip_ctx *ctx = cipt_ctx_threads(1);
     struct toy_data t;
     toy_data_make(ctx, &t);
     cip_param_grid *g;
@@ -1211,9 +1103,9 @@ static void test_validate_search_same_for_any_thread_count(void **state)
     double scores[3][2][5 * 4 * 2];
     double coef[3][4];
     for (int mode = 0; mode < 3; mode++) {
-        cip_ctx *ctx = new_ctx(mode == 0 ? 1 : 2);
-        struct xyw d;
-        load_xyw(ctx, "validate/reg.txt", &d);
+        cip_ctx *ctx = cipt_ctx_threads(mode == 0 ? 1 : 2);
+        struct cipt_xyw d;
+        cipt_xyw_load(ctx, "validate/reg.txt", &d);
         cip_baseline_params bp;
         cip_baseline_params_default(&bp);
         bp.kind = CIP_BASELINE_RIDGE;
@@ -1244,7 +1136,7 @@ static void test_validate_search_same_for_any_thread_count(void **state)
         cip_search_result_free(r);
         cip_param_grid_free(g);
         cip_folds_free(f);
-        free_xyw(&d);
+        cipt_xyw_free(&d);
         cip_ctx_free(ctx);
     }
     assert_memory_equal(scores[0], scores[1], sizeof scores[0]);
@@ -1314,7 +1206,7 @@ static cip_status oom_grid_groups_score(cip_ctx *ctx, void *arg)
 
 static cip_status oom_search(cip_ctx *ctx, void *arg)
 {
-    const struct xyw *d = arg;
+    const struct cipt_xyw *d = arg;
     cip_baseline_params bp;
     cip_baseline_params_default(&bp);
     bp.kind = CIP_BASELINE_RIDGE;
@@ -1348,11 +1240,11 @@ static void test_validate_oom_sweeps(void **state)
     assert_true(cipt_oom_sweep(oom_splits, NULL) > 20);
     assert_true(cipt_oom_sweep(oom_grid_groups_score, NULL) > 10);
     /* The search data is built outside the sweep (its frame owns its allocator). */
-    cip_ctx *ctx = new_ctx(1);
-    struct xyw d;
-    load_xyw(ctx, "validate/reg.txt", &d);
+    cip_ctx *ctx = cipt_ctx_threads(1);
+    struct cipt_xyw d;
+    cipt_xyw_load(ctx, "validate/reg.txt", &d);
     assert_true(cipt_oom_sweep(oom_search, &d) > 20);
-    free_xyw(&d);
+    cipt_xyw_free(&d);
     cip_ctx_free(ctx);
 }
 
@@ -1384,5 +1276,5 @@ int main(void)
         cmocka_unit_test(test_validate_search_same_for_any_thread_count),
         cmocka_unit_test(test_validate_oom_sweeps),
     };
-    return cmocka_run_group_tests(tests, load_refs, free_refs);
+    return cmocka_run_group_tests(tests, cipt_ref_load, cipt_ref_free);
 }
