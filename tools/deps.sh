@@ -4,13 +4,16 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-want=(gcc make cmake pkg-config zlib1g-dev libsqlite3-dev)
+want=(gcc make cmake pkg-config zlib1g-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev
+      libcurl4-openssl-dev)
 for what in "${@:-build}"; do
   case "$what" in
     build) ;;
-    test)  want+=(libcmocka-dev python3) ;;
+    test)  want+=(libcmocka-dev python3 chromium util-linux)
+           command -v npm >/dev/null 2>&1 || want+=(nodejs npm) ;;
     fuzz)  want+=(clang libclang-rt-14-dev) ;;
-    bench) want+=(python3 python3-pandas python3-numpy python3-sklearn time) ;;
+    bench) want+=(python3 python3-pandas python3-numpy python3-sklearn time r-cran-ranger
+                 python3-xgboost python3-flask wrk) ;;
     *) echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;
   esac
 done

@@ -129,4 +129,15 @@ CIP_INTERNAL char **cipi_strmap_detach_keys(struct cipi_strmap *m, size_t *n);
 /* FNV-1a-style 64-bit hash of bytes, finished with a strong mix. */
 CIP_INTERNAL uint64_t cipi_hash_bytes(const void *p, size_t n);
 
+/* --- embedded web UI (generated from web/ by cmake/embed_assets.cmake) ---- */
+struct cipi_web_asset {
+    const char *path; /* "/index.html" */
+    const char *mime; /* Content-Type */
+    const unsigned char *data;
+    size_t len;
+};
+/* Sorted by path; terminated by a {NULL} entry; cipi_web_assets_count entries before it. */
+CIP_INTERNAL extern const struct cipi_web_asset cipi_web_assets[];
+CIP_INTERNAL extern const size_t cipi_web_assets_count;
+
 #endif /* CIPI_H */
