@@ -13,3 +13,13 @@ echo "== random forests: cip vs scikit-learn (100,000 x 30, 100 trees)"
 bench/forest_bench.sh "$build" 100000 30 2 100 "reg clf"
 echo "== leakage audit: 1,000,000 x 30"
 bench/audit_bench.sh "$build/cip" 1000000
+echo "== tracking store: 100,000 metric points; runs list over 100,000 runs"
+tdir=$(mktemp -d); "$build/bench/bench_track" "$tdir" 100000; rm -rf "$tdir"
+echo "== CLV: summary + BG/NBD fit (1,000,000 customers, ~10M transactions)"
+bench/clv_bench.sh "$build" 1000000 2
+echo "== monitoring: cip monitor over 1,000,000 x 30"
+bench/monitor_bench.sh "$build/cip" 1000000
+echo "== serving: cip serve vs Flask + scikit-learn under wrk (60 s each)"
+bench/serve_bench.sh "$build/cip" 60 8 1
+echo "== main job: cip pipeline on 1,000,000 generated customers"
+bench/pipeline_bench.sh "$build/cip" 1000000

@@ -8,78 +8,83 @@
 #include <string.h>
 
 #include "cip/clv.h"
+#include "clv_track.h"
 #include "commands.h"
 
 const char cmd_clv_help[] =
-    "usage: cip clv summary  TX --calibration-end DATE [options]\n"
-    "       cip clv fit      TX --calibration-end DATE [--model M] [options]\n"
-    "       cip clv predict  TX --calibration-end DATE [--model M] [--horizon T] [options]\n"
-    "       cip clv evaluate TX --calibration-end DATE [--holdout-end DATE] [options]\n"
+    "usage: cip clv summary|fit|predict|evaluate TX --calibration-end DATE [options]\n"
     "\n"
-    "Customer lifetime value from a transaction log TX: either CSV with a header\n"
-    "(customer_id,date,amount[,quantity] by default) or the CDNOW fixed-width text\n"
-    "(master id, sample id, yyyymmdd, cds, dollars; customers keyed on the sample\n"
-    "id). A customer's purchases on the same day are merged into one. Calibration\n"
-    "runs from the first date of the log to --calibration-end (inclusive); the\n"
-    "holdout from the day after to --holdout-end. Per customer: x = repeat purchases,\n"
-    "t_x = last - first purchase, T = calibration end - first purchase (in --unit),\n"
-    "zbar = mean amount of the repeat purchases.\n"
+    "Customer lifetime value from a transaction log TX: CSV with a header\n"
+    "(customer_id,date,amount[,quantity]) or the CDNOW fixed-width text (keyed on\n"
+    "the sample id). Same-day purchases are merged. Calibration: first date to\n"
+    "--calibration-end; holdout: the day after to --holdout-end.\n"
     "\n"
-    "  summary   totals of the calibration summary; with -o the per-customer table\n"
-    "            with RFM quintile scores (5 = best) and segments\n"
-    "  fit       fit a model by maximum likelihood: parameters, standard errors,\n"
-    "            log-likelihood\n"
-    "  predict   per customer: expected purchases in the next --horizon units,\n"
-    "            P(alive), expected average spend (Gamma-Gamma) and discounted CLV\n"
-    "  evaluate  fit BG/NBD and Pareto/NBD on the calibration period and score their\n"
-    "            holdout predictions and a naive rate baseline (x / T per unit):\n"
-    "            MAE, RMSE, correlation, aggregate error, cumulative forecast error;\n"
-    "            and the BG/NBD calibration histogram chi-square (FHL 2005)\n"
+    "  summary   calibration totals; with -o the per-customer table with RFM\n"
+    "            scores (5 = best) and segments\n"
+    "  fit       maximum likelihood: parameters, standard errors, log-likelihood\n"
+    "  predict   per customer: expected purchases in --horizon units, P(alive),\n"
+    "            expected spend (Gamma-Gamma), discounted CLV\n"
+    "  evaluate  BG/NBD, Pareto/NBD (+ Gamma-Gamma) vs period-shifted random\n"
+    "            forests vs baselines on the holdout: purchases, spend, churn (no\n"
+    "            purchase in the holdout). Forests train on features up to\n"
+    "            --train-end with labels from (--train-end, --calibration-end]\n"
+    "\n"
+    "Every command is recorded as a run in the tracking store.\n"
     "\n"
     "Options:\n"
     "  -c, --calibration-end DATE  last calibration day (required)\n"
-    "  -e, --holdout-end DATE      last holdout day (default: the last date of TX)\n"
-    "  -u, --unit U                time unit: day, week or month (30.4375 days)\n"
-    "                              (default week)\n"
-    "  -m, --model M               bgnbd, pareto or gamma-gamma; fit also takes\n"
-    "                              'all' (default bgnbd)\n"
-    "      --params LIST           predict: use these comma-separated parameters\n"
-    "                              (r,alpha,a,b or r,alpha,s,beta) instead of fitting\n"
-    "      --spend-params LIST     predict: Gamma-Gamma p,q,gamma instead of fitting\n"
+    "  -e, --holdout-end DATE      last holdout day (default: last date of TX)\n"
+    "  -u, --unit U                day, week or month (30.4375 days) (default week)\n"
+    "  -m, --model M               bgnbd, pareto, gamma-gamma; fit: also 'all'\n"
+    "                              (default bgnbd)\n"
+    "      --params LIST           predict: r,alpha,a,b (or r,alpha,s,beta) to use\n"
+    "      --spend-params LIST     predict: Gamma-Gamma p,q,gamma to use\n"
     "  -t, --horizon T             predict: units ahead (default 39)\n"
     "      --discount R            predict: discount rate per step (default 0.01)\n"
-    "      --step S                predict: units per discount step (default: one\n"
-    "                              month, 4.348 weeks / 30.4375 days / 1 month)\n"
+    "      --step S                predict: units per discount step (default 1 month)\n"
     "      --format F              auto, csv or cdnow (default auto)\n"
     "      --id-column C           CSV customer column (default customer_id)\n"
     "      --date-column C         CSV date column (default date)\n"
     "      --amount-column C       CSV amount column (default amount)\n"
-    "      --quantity-column C     CSV quantity column, used if present (default quantity)\n"
-    "      --date-format F         auto, yyyymmdd, iso, mm/dd/yyyy or dd/mm/yyyy\n"
+    "      --quantity-column C     CSV quantity column (default quantity)\n"
+    "      --date-format F         auto, yyyymmdd, iso, mm/dd/yyyy, dd/mm/yyyy\n"
     "                              (default auto)\n"
-    "  -d, --delimiter C           CSV field delimiter (default ',')\n"
+    "  -d, --delimiter C           CSV delimiter (default ',')\n"
     "      --master-id             CDNOW: key customers on the master id\n"
     "      --no-merge              keep same-day purchases separate\n"
+    "      --train-end DATE        evaluate: forest cutoff (default: calibration end\n"
+    "                              minus min(holdout, calibration period / 3))\n"
+    "      --churn-days N          evaluate: baseline 'no purchase in the last N\n"
+    "                              days' (default 91)\n"
+    "      --trees N               evaluate: trees per forest (default 200)\n"
+    "      --min-leaf N            evaluate: min samples per leaf (default 5)\n"
+    "      --seed N                evaluate: forest seed (default 42)\n"
+    "      --no-forest             evaluate: skip the random forests\n"
     "  -o, --output FILE           summary/predict: per-customer CSV ('-' = stdout)\n"
-    "      --json                  machine-readable output on stdout\n"
+    "      --json                  JSON on stdout\n"
     "  -q, --quiet                 no progress on standard error\n"
+    "      --tracking-uri URI      store (default $MLFLOW_TRACKING_URI, else\n"
+    "                              sqlite:///mlflow.db)\n"
+    "      --experiment NAME       experiment (default cip-clv)\n"
+    "      --no-track              do not record a run\n"
     "\n"
     "Examples:\n"
-    "  cip clv summary CDNOW_sample.txt --calibration-end 1997-09-30 --unit week\n"
     "  cip clv fit CDNOW_sample.txt -c 1997-09-30 --model all\n"
     "  cip clv predict CDNOW_sample.txt -c 1997-09-30 --horizon 52 -o clv.csv\n"
-    "  cip clv evaluate CDNOW_sample.txt -c 1997-09-30 -e 1998-06-30\n"
+    "  cip clv evaluate CDNOW_sample.txt -c 1997-09-30 -e 1998-06-30 --json\n"
     "\n"
     "Exit status: 0 success, 1 bad data or I/O failure, 2 usage error.\n";
 
 struct opts {
     const char *sub, *path, *output, *params, *spend_params;
     const char *model;
-    int32_t cal_end, hold_end;
-    bool have_cal, have_hold, json, quiet;
+    const char *tracking_uri, *experiment;
+    int32_t cal_end, hold_end, train_end;
+    bool have_cal, have_hold, json, quiet, no_track;
     cip_clv_unit unit;
     double horizon, discount, step;
     cip_clv_read_params rp;
+    cip_clv_eval_params ep;
 };
 
 #define usage(...) cli_usage_error("clv", __VA_ARGS__)
@@ -104,7 +109,16 @@ static int parse_opts(int argc, char **argv, cip_ctx *ctx, struct opts *o)
         O_DF,
         O_MASTER,
         O_NOMERGE,
-        O_JSON
+        O_JSON,
+        O_TRAIN,
+        O_CHURN,
+        O_TREES,
+        O_LEAF,
+        O_SEED,
+        O_NOFOREST,
+        O_URI,
+        O_EXP,
+        O_NOTRACK
     };
     static const struct option lo[] = {
         {"calibration-end", required_argument, NULL, 'c'},
@@ -128,6 +142,15 @@ static int parse_opts(int argc, char **argv, cip_ctx *ctx, struct opts *o)
         {"output", required_argument, NULL, 'o'},
         {"json", no_argument, NULL, O_JSON},
         {"quiet", no_argument, NULL, 'q'},
+        {"train-end", required_argument, NULL, O_TRAIN},
+        {"churn-days", required_argument, NULL, O_CHURN},
+        {"trees", required_argument, NULL, O_TREES},
+        {"min-leaf", required_argument, NULL, O_LEAF},
+        {"seed", required_argument, NULL, O_SEED},
+        {"no-forest", no_argument, NULL, O_NOFOREST},
+        {"tracking-uri", required_argument, NULL, O_URI},
+        {"experiment", required_argument, NULL, O_EXP},
+        {"no-track", no_argument, NULL, O_NOTRACK},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -220,6 +243,43 @@ static int parse_opts(int argc, char **argv, cip_ctx *ctx, struct opts *o)
         case 'q':
             o->quiet = true;
             break;
+        case O_TRAIN:
+            if (!parse_date(optarg, &o->train_end))
+                return usage("--train-end needs a date, not '%s'", optarg);
+            break;
+        case O_CHURN:
+        case O_TREES:
+        case O_LEAF: {
+            int64_t v;
+            if (!cli_parse_i64(optarg, &v) || v < 1 || v > (c == O_TREES ? 10000 : 1000000))
+                return usage("--%s needs a positive integer%s, not '%s'",
+                             c == O_CHURN   ? "churn-days"
+                             : c == O_TREES ? "trees"
+                                            : "min-leaf",
+                             c == O_TREES ? " up to 10000" : "", optarg);
+            *(c == O_CHURN   ? &o->ep.churn_days
+              : c == O_TREES ? &o->ep.n_estimators
+                             : &o->ep.min_samples_leaf) = (int)v;
+            break;
+        }
+        case O_SEED:
+            if (!cli_parse_u64(optarg, &o->ep.seed))
+                return usage("--seed needs a non-negative integer, not '%s'", optarg);
+            break;
+        case O_NOFOREST:
+            o->ep.forest = 0;
+            break;
+        case O_URI:
+            o->tracking_uri = optarg;
+            break;
+        case O_EXP:
+            if (optarg[0] == '\0')
+                return usage("%s", "--experiment needs a name");
+            o->experiment = optarg;
+            break;
+        case O_NOTRACK:
+            o->no_track = true;
+            break;
         case ':':
             return usage("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -235,6 +295,8 @@ static int parse_opts(int argc, char **argv, cip_ctx *ctx, struct opts *o)
         return usage("%s", "--calibration-end DATE is required");
     if (o->have_hold && o->hold_end <= o->cal_end)
         return usage("%s", "--holdout-end must be after --calibration-end");
+    if (o->train_end != 0 && o->train_end >= o->cal_end)
+        return usage("%s", "--train-end must be before --calibration-end");
     return CLI_OK;
 }
 
@@ -371,9 +433,34 @@ static void print_model(const struct opts *o, const cip_clv_model *m, bool last)
 
 /* --- subcommands --------------------------------------------------------------------------- */
 
-static int do_summary(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
-                      const cip_clv_summary *s)
+static cip_status track_totals(cip_ctx *ctx, struct clv_track *t, const cip_clv_tx *tx,
+                               const cip_clv_summary *s)
 {
+    cip_clv_totals tt;
+    cip_clv_summary_totals(s, &tt);
+    const char *k[] = {"transactions",        "customers",           "repeaters",
+                       "zero_class",          "later_customers",     "mean_zbar",
+                       "repeat_transactions", "holdout_transactions"};
+    double v[] = {(double)cip_clv_tx_count(tx),
+                  (double)tt.customers,
+                  (double)tt.repeaters,
+                  (double)tt.zero_class,
+                  (double)s->n_later,
+                  tt.mean_zbar,
+                  tt.repeat_tx,
+                  tt.hold_tx};
+    cip_status rc = CIP_OK;
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && rc == CIP_OK; i++)
+        rc = clv_track_metric(ctx, t, k[i], "", "", v[i]);
+    return rc;
+}
+
+static int do_summary(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
+                      const cip_clv_summary *s, struct clv_track *t)
+{
+    cip_status st = track_totals(ctx, t, tx, s);
+    if (st != CIP_OK)
+        return cli_fail(ctx, st);
     if (o->output != NULL) {
         int rc = write_table(ctx, o, tx, s);
         if (rc != CLI_OK || strcmp(o->output, "-") == 0)
@@ -383,7 +470,22 @@ static int do_summary(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
     return CLI_OK;
 }
 
-static int do_fit(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s)
+static cip_status track_model(cip_ctx *ctx, struct clv_track *t, const cip_clv_model *m)
+{
+    const char *name = cip_clv_model_name(m->kind);
+    char suffix[40];
+    cip_status rc = clv_track_metric(ctx, t, "", name, "_loglik", m->loglik);
+    for (int k = 0; k < m->n_params && rc == CIP_OK; k++) {
+        snprintf(suffix, sizeof suffix, "_%s", cip_clv_param_name(m->kind, k));
+        rc = clv_track_metric(ctx, t, "", name, suffix, m->param[k]);
+        snprintf(suffix, sizeof suffix, "_%s_se", cip_clv_param_name(m->kind, k));
+        if (rc == CIP_OK)
+            rc = clv_track_metric(ctx, t, "", name, suffix, m->se[k]);
+    }
+    return rc;
+}
+
+static int do_fit(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s, struct clv_track *t)
 {
     cip_clv_model_kind kinds[3];
     int nk = 0;
@@ -400,6 +502,8 @@ static int do_fit(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s)
     for (int k = 0; k < nk; k++) {
         cip_clv_model m;
         cip_status rc = cip_clv_fit(ctx, kinds[k], s, NULL, &m);
+        if (rc == CIP_OK)
+            rc = track_model(ctx, t, &m);
         if (rc != CIP_OK)
             return cli_fail(ctx, rc);
         print_model(o, &m, k == nk - 1);
@@ -411,7 +515,8 @@ static int do_fit(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s)
 
 /* A model from --params / --spend-params, or fitted. */
 static int get_model(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s,
-                     cip_clv_model_kind kind, const char *list, cip_clv_model *m)
+                     cip_clv_model_kind kind, const char *list, cip_clv_model *m,
+                     struct clv_track *t)
 {
     cip_status rc;
     if (list != NULL) {
@@ -425,6 +530,8 @@ static int get_model(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *
         return CLI_OK;
     }
     rc = cip_clv_fit(ctx, kind, s, NULL, m);
+    if (rc == CIP_OK)
+        rc = track_model(ctx, t, m);
     if (rc != CIP_OK)
         return cli_fail(ctx, rc);
     if (!o->quiet)
@@ -434,15 +541,15 @@ static int get_model(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *
 }
 
 static int do_predict(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
-                      const cip_clv_summary *s)
+                      const cip_clv_summary *s, struct clv_track *t)
 {
     cip_clv_model_kind kind;
     if (cip_clv_model_parse(ctx, o->model, &kind) != CIP_OK || kind == CIP_CLV_GAMMAGAMMA)
         return usage("predict: --model must be bgnbd or pareto, not '%s'", o->model);
     cip_clv_model m, gg;
-    int rc = get_model(ctx, o, s, kind, o->params, &m);
+    int rc = get_model(ctx, o, s, kind, o->params, &m, t);
     if (rc == CLI_OK)
-        rc = get_model(ctx, o, s, CIP_CLV_GAMMAGAMMA, o->spend_params, &gg);
+        rc = get_model(ctx, o, s, CIP_CLV_GAMMAGAMMA, o->spend_params, &gg, t);
     if (rc != CLI_OK)
         return rc;
     cip_clv_value_params vp;
@@ -454,84 +561,110 @@ static int do_predict(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
     FILE *f = open_out(out);
     if (f == NULL)
         return CLI_FAIL;
+    double tot_e = 0, tot_v = 0;
     fprintf(f, "customer_id,x,t_x,T,expected_purchases,p_alive,expected_spend,clv\n");
     for (size_t i = 0; i < s->n; i++) {
         double e = cip_clv_conditional(&m, o->horizon, s->x[i], s->t_x[i], s->T[i]);
         double pa = cip_clv_p_alive(&m, s->x[i], s->t_x[i], s->T[i]);
         double sp = cip_clv_expected_spend(&gg, s->x[i], s->zbar[i]);
         double v = cip_clv_value(&m, &vp, sp, s->x[i], s->t_x[i], s->T[i]);
+        tot_e += e, tot_v += v;
         fprintf(f, "%s,%.0f,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n",
                 cip_clv_tx_customer_id(tx, s->customer[i]), s->x[i], s->t_x[i], s->T[i], e, pa, sp,
                 v);
     }
-    return close_out(f, out);
+    cip_status st = clv_track_metric(ctx, t, "expected_purchases_total", "", "", tot_e);
+    if (st == CIP_OK)
+        st = clv_track_metric(ctx, t, "clv_total", "", "", tot_v);
+    if (st == CIP_OK)
+        st =
+            clv_track_metric(ctx, t, "clv_mean", "", "", s->n ? tot_v / (double)s->n : (double)NAN);
+    rc = close_out(f, out);
+    return rc == CLI_OK && st != CIP_OK ? cli_fail(ctx, st) : rc;
 }
 
-static void print_eval(const struct opts *o, const cip_clv_eval *e, bool last)
-{
-    if (o->json) {
-        printf("  {\"method\": \"%s\", \"mae\": %.10g, \"rmse\": %.10g, \"corr\": %.10g, "
-               "\"predicted\": %.10g, \"actual\": %.10g, \"aggregate_error\": %.10g, "
-               "\"cumulative_predicted\": %.10g, \"cumulative_actual\": %.10g, "
-               "\"cumulative_error\": %.10g}%s\n",
-               e->method, e->mae, e->rmse, e->corr, e->pred_total, e->actual_total, e->agg_error,
-               isfinite(e->cum_pred) ? e->cum_pred : -1.0,
-               isfinite(e->cum_actual) ? e->cum_actual : -1.0,
-               isfinite(e->cum_error) ? e->cum_error : 0.0, last ? "" : ",");
-        return;
-    }
-    printf("%-11s %8.4f %8.4f %8.4f %10.1f %10.1f %+8.2f%%", e->method, e->mae, e->rmse, e->corr,
-           e->pred_total, e->actual_total, 100 * e->agg_error);
-    if (isfinite(e->cum_error))
-        printf(" %10.1f %10.1f %+8.2f%%\n", e->cum_pred, e->cum_actual, 100 * e->cum_error);
-    else
-        printf(" %10s %10s %9s\n", "-", "-", "-");
-}
-
-static int do_evaluate(cip_ctx *ctx, const struct opts *o, const cip_clv_summary *s)
+static int do_evaluate(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
+                       const cip_clv_summary *s, struct clv_track *t)
 {
     if (!(s->holdout_length > 0))
         return usage("%s", "evaluate needs a holdout: --holdout-end after --calibration-end");
-    double *pred = malloc(sizeof *pred * (s->n ? s->n : 1));
-    if (pred == NULL) {
-        fprintf(stderr, "cip: error: out of memory\n");
-        return CLI_FAIL;
+    cip_clv_eval_params p = o->ep;
+    p.tx = tx;
+    p.cal_end = s->cal_end;
+    p.hold_end = s->hold_end;
+    p.train_end = o->train_end;
+    p.unit = s->unit;
+    cip_clv_eval_report *r = NULL;
+    char *json = NULL;
+    cip_status st = cip_clv_eval_run(ctx, &p, &r);
+    if (st == CIP_OK)
+        st = cip_clv_eval_report_json(ctx, r, &json);
+    if (st == CIP_OK)
+        st = clv_track_report(ctx, t, r, json);
+    if (st == CIP_OK) {
+        if (o->json)
+            fputs(json, stdout);
+        else
+            clv_print_report(r);
     }
-    const cip_clv_model_kind kinds[2] = {CIP_CLV_BGNBD, CIP_CLV_PARETO};
-    cip_clv_eval ev[3];
-    cip_status rc = CIP_OK;
-    double chisq = NAN;
-    for (int k = 0; k < 3 && rc == CIP_OK; k++) {
-        cip_clv_model m;
-        if (k < 2 && (rc = cip_clv_fit(ctx, kinds[k], s, NULL, &m)) != CIP_OK)
-            break;
-        if (k == 0 && (rc = cip_clv_histogram_chisq(ctx, &m, s, 8, NULL, NULL, &chisq)) != CIP_OK)
-            break;
-        for (size_t i = 0; i < s->n; i++)
-            pred[i] = k < 2
-                          ? cip_clv_conditional(&m, s->holdout_length, s->x[i], s->t_x[i], s->T[i])
-                          : s->x[i] / (s->T[i] > 0 ? s->T[i] : 1) * s->holdout_length;
-        rc = cip_clv_evaluate(ctx, s, k < 2 ? &m : NULL, pred, k < 2 ? NULL : "naive-rate", &ev[k]);
+    cip_free(ctx, json);
+    cip_clv_eval_report_free(r);
+    return st == CIP_OK ? CLI_OK : cli_fail(ctx, st);
+}
+
+static cip_status track_params(cip_ctx *ctx, const struct opts *o, struct clv_track *t,
+                               const cip_clv_summary *s)
+{
+    char d[11];
+    cip_status rc = clv_track_param(ctx, t, "subcommand", o->sub);
+    if (rc == CIP_OK)
+        rc = clv_track_param(ctx, t, "data_path", o->path);
+    cip_clv_date_str(s->cal_end, d);
+    if (rc == CIP_OK)
+        rc = clv_track_param(ctx, t, "calibration_end", d);
+    cip_clv_date_str(s->hold_end, d);
+    if (rc == CIP_OK)
+        rc = clv_track_param(ctx, t, "holdout_end", d);
+    if (rc == CIP_OK)
+        rc = clv_track_param(ctx, t, "unit", cip_clv_unit_name(s->unit));
+    if (rc == CIP_OK)
+        rc = clv_track_param(ctx, t, "merge_same_day", o->rp.merge_same_day ? "true" : "false");
+    if (rc == CIP_OK && strcmp(o->sub, "fit") == 0)
+        rc = clv_track_param(ctx, t, "model", o->model);
+    if (rc == CIP_OK && strcmp(o->sub, "predict") == 0) {
+        rc = clv_track_param(ctx, t, "model", o->model);
+        if (rc == CIP_OK)
+            rc = clv_track_paramf(ctx, t, "horizon", o->horizon);
+        if (rc == CIP_OK)
+            rc = clv_track_paramf(ctx, t, "discount", o->discount);
     }
-    free(pred);
-    if (rc != CIP_OK)
-        return cli_fail(ctx, rc);
-    if (o->json) {
-        printf("[\n");
-    } else {
-        printf("holdout of %.4g %s, %zu customers; cumulative = repeat purchases from each first "
-               "purchase to the holdout end\n",
-               s->holdout_length, cip_clv_unit_name(s->unit), s->n);
-        printf("%-11s %8s %8s %8s %10s %10s %9s %10s %10s %9s\n", "method", "MAE", "RMSE", "corr",
-               "predicted", "actual", "agg.err", "cum.pred", "cum.act", "cum.err");
+    if (rc == CIP_OK && strcmp(o->sub, "evaluate") == 0) {
+        rc = clv_track_paramf(ctx, t, "churn_days", o->ep.churn_days);
+        if (rc == CIP_OK)
+            rc = clv_track_paramf(ctx, t, "n_estimators", o->ep.n_estimators);
+        if (rc == CIP_OK)
+            rc = clv_track_paramf(ctx, t, "min_samples_leaf", o->ep.min_samples_leaf);
+        if (rc == CIP_OK)
+            rc = clv_track_paramf(ctx, t, "seed", (double)o->ep.seed);
+        if (rc == CIP_OK)
+            rc = clv_track_param(ctx, t, "forest", o->ep.forest ? "true" : "false");
     }
-    for (int k = 0; k < 3; k++)
-        print_eval(o, &ev[k], k == 2);
-    if (o->json)
-        printf("]\n");
-    else
-        printf("BG/NBD calibration histogram chi-square (x = 0..6, 7+; df 3): %.2f\n", chisq);
-    return CLI_OK;
+    return rc;
+}
+
+static int run_sub(cip_ctx *ctx, const struct opts *o, const cip_clv_tx *tx,
+                   const cip_clv_summary *s, struct clv_track *t)
+{
+    cip_status st = track_params(ctx, o, t, s);
+    if (st != CIP_OK)
+        return cli_fail(ctx, st);
+    if (strcmp(o->sub, "summary") == 0)
+        return do_summary(ctx, o, tx, s, t);
+    if (strcmp(o->sub, "fit") == 0)
+        return do_fit(ctx, o, s, t);
+    if (strcmp(o->sub, "predict") == 0)
+        return do_predict(ctx, o, tx, s, t);
+    return do_evaluate(ctx, o, tx, s, t);
 }
 
 int cmd_clv(int argc, char **argv, cip_ctx *ctx)
@@ -549,29 +682,47 @@ int cmd_clv(int argc, char **argv, cip_ctx *ctx)
     o.model = "bgnbd";
     o.horizon = 39;
     o.discount = 0.01;
+    o.experiment = "cip-clv";
     cip_clv_read_params_default(&o.rp);
+    cip_clv_eval_params_default(&o.ep);
+    char *command = clv_command_line(argc, argv); /* before getopt permutes argv */
+    if (command == NULL) {
+        fprintf(stderr, "cip: error: out of memory\n");
+        return CLI_FAIL;
+    }
     int rc = parse_opts(argc - 1, argv + 1, ctx, &o);
-    if (rc != CLI_OK)
+    if (rc != CLI_OK) {
+        free(command);
         return rc;
+    }
+    o.ep.read = o.rp;
     cli_progress_install(ctx, o.quiet);
     cip_clv_tx *tx = NULL;
     cip_clv_summary *s = NULL;
+    struct clv_track t = {NULL, NULL};
     cip_status st = cip_clv_tx_read(ctx, o.path, &o.rp, &tx);
     if (st == CIP_OK) {
         int32_t first, last;
         cip_clv_tx_range(tx, &first, &last);
         st = cip_clv_summary_new(ctx, tx, o.cal_end, o.have_hold ? o.hold_end : last, o.unit, &s);
     }
+    if (st == CIP_OK && !o.no_track)
+        st = clv_track_start(ctx, &t, o.tracking_uri, o.experiment, sub, command);
     if (st != CIP_OK)
         rc = cli_fail(ctx, st);
-    else if (strcmp(sub, "summary") == 0)
-        rc = do_summary(ctx, &o, tx, s);
-    else if (strcmp(sub, "fit") == 0)
-        rc = do_fit(ctx, &o, s);
-    else if (strcmp(sub, "predict") == 0)
-        rc = do_predict(ctx, &o, tx, s);
     else
-        rc = do_evaluate(ctx, &o, s);
+        rc = run_sub(ctx, &o, tx, s, &t);
+    if (t.run != NULL) {
+        char id[33];
+        snprintf(id, sizeof id, "%s", cip_run_id(t.run));
+        st = clv_track_end(ctx, &t, rc == CLI_OK);
+        if (st != CIP_OK && rc == CLI_OK)
+            rc = cli_fail(ctx, st);
+        if (rc == CLI_OK && !o.quiet)
+            fprintf(stderr, "cip clv: recorded run %s in experiment '%s'\n", id, o.experiment);
+    }
+    clv_track_end(ctx, &t, rc == CLI_OK);
+    free(command);
     cip_clv_summary_free(s);
     cip_clv_tx_free(tx);
     return rc;

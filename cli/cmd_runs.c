@@ -10,6 +10,7 @@
 
 #include "cip/track.h"
 #include "commands.h"
+#include "runs_reproduce.h"
 
 const char cmd_runs_help[] =
     "usage: cip runs list [--experiment E] [--filter F] [--order-by O] [--max N]\n"
@@ -20,6 +21,7 @@ const char cmd_runs_help[] =
     "       cip runs gc --mark-failed-older-than AGE [--tracking-uri URI]\n"
     "       cip runs import MLRUNS_DIR [--tracking-uri URI]\n"
     "       cip runs export --to DIR [--experiment E] [--filter F] [--tracking-uri URI]\n"
+    "       cip runs reproduce RUN [--tracking-uri URI]\n"
     "\n"
     "Inspect and manage runs in a tracking store that MLflow reads (`mlflow ui\n"
     "--backend-store-uri sqlite:///mlflow.db`). RUN is a 32-hex run id or a\n"
@@ -40,6 +42,12 @@ const char cmd_runs_help[] =
     "  export    write the selected runs (default: all active runs) as a legacy MLflow\n"
     "            file store under DIR, for MLFLOW_ALLOW_FILE_STORE=true readers;\n"
     "            artifact files are not copied (their URIs keep pointing here)\n"
+    "  reproduce re-execute the run's recorded command (tag cip.command) with this\n"
+    "            binary, in the recorded directory, into a temporary directory, after\n"
+    "            checking the data file's SHA-256 (refused when it changed); then\n"
+    "            compare the new model files with the logged ones (the run's model\n"
+    "            and its child runs' models, e.g. of cip pipeline). Exit 0 when all\n"
+    "            are byte-identical, 1 when any differs\n"
     "\n"
     "Options:\n"
     "      --tracking-uri URI  store to use (default: $MLFLOW_TRACKING_URI, else\n"
@@ -67,6 +75,7 @@ const char cmd_runs_help[] =
     "  cip runs compare 3f2a9c1b 77d0e5aa\n"
     "  cip runs gc --mark-failed-older-than 1h\n"
     "  cip runs import ./mlruns --tracking-uri sqlite:///mlflow.db\n"
+    "  cip runs reproduce 3f2a9c1b\n"
     "\n"
     "Exit status: 0 success, 1 store or lookup failure (unknown run, bad filter,\n"
     "not an MLflow database), 2 usage error.\n";
@@ -354,6 +363,8 @@ static int run_sub(cip_ctx *ctx, cip_store *s, const char *sub, struct runs_opts
     }
     if (strcmp(sub, "compare") == 0)
         return do_compare(ctx, s, nargs, args, o->json);
+    if (strcmp(sub, "reproduce") == 0)
+        return cli_runs_reproduce(ctx, s, args[0]);
     if (strcmp(sub, "delete") == 0 || strcmp(sub, "restore") == 0) {
         st = sub[0] == 'd' ? cip_run_delete(ctx, s, args[0]) : cip_run_restore(ctx, s, args[0]);
         if (st != CIP_OK)
@@ -376,14 +387,14 @@ int cmd_runs(int argc, char **argv, cip_ctx *ctx)
 {
     if (argc < 2)
         return cli_usage_error("runs", "missing subcommand (list, show, compare, delete, "
-                                       "restore, gc, import, export)");
+                                       "restore, gc, import, export, reproduce)");
     const char *sub = argv[1];
-    static const char *const subs[] = {"list",    "show", "compare", "delete",
-                                       "restore", "gc",   "import",  "export"};
-    static const int min_args[] = {0, 1, 2, 1, 1, 0, 1, 0},
-                     max_args[] = {0, 1, 1000, 1, 1, 0, 1, 0};
+    static const char *const subs[] = {"list", "show",   "compare", "delete",   "restore",
+                                       "gc",   "import", "export",  "reproduce"};
+    static const int min_args[] = {0, 1, 2, 1, 1, 0, 1, 0, 1},
+                     max_args[] = {0, 1, 1000, 1, 1, 0, 1, 0, 1};
     int k = -1;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 9; i++)
         if (strcmp(sub, subs[i]) == 0)
             k = i;
     if (k < 0)
@@ -420,7 +431,7 @@ int cmd_runs(int argc, char **argv, cip_ctx *ctx)
     if (rc == CLI_OK) {
         cip_store_opts so;
         cip_store_opts_default(&so);
-        so.read_only = k <= 2;
+        so.read_only = k <= 2 || k == 8;
         cip_status st = cip_store_open(ctx, o.uri, &so, &s);
         if (st != CIP_OK)
             rc = cli_fail(ctx, st);

@@ -7,82 +7,76 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+#include <unistd.h>
+
+#include "cip/monitor.h"
+#include "cip/runlog.h"
+#include "cip/track.h"
 #include "cip/train.h"
 #include "commands.h"
+#include "train_track.h"
 
 const char cmd_train_help[] =
     "usage: cip train clv|churn|segments DATA [--features a,b,...] [--target COL]\n"
     "                 [--grid original|production|SPEC] [--cv K] [--test-size F]\n"
     "                 [--split random|stratified|group|time] [--seed N] [--threads N]\n"
     "                 [forest or k-means options] [-o MODEL] [--json] [-q]\n"
+    "                 [tracking options]\n"
     "\n"
     "Train on a CSV table and report held-out metrics. clv: forest regressor on\n"
     "purchase_amount; churn: forest classifier on churn_risk_score > its 75th\n"
     "percentile; segments: k-means on standardised features, k by silhouette.\n"
-    "Split first; the feature pipeline is fitted on the training rows only (raw\n"
-    "7-column customer table; an engineered table is used as is); grid search with\n"
-    "K-fold CV on the training rows; baselines on the same rows. Without --features\n"
-    "the customer schema uses the reference production feature sets; other tables\n"
-    "use every column but the target and ids (categoricals one-hot). docs/TRAIN.md.\n"
+    "Split first; the feature pipeline is fitted on the training rows only; grid\n"
+    "search with K-fold CV on the training rows; baselines on the same rows. Without\n"
+    "--features: the reference feature sets on the customer schema, else every column\n"
+    "but the target and ids. docs/TRAIN.md. The run is logged to MLflow.\n"
     "\n"
     "Options:\n"
     "      --features LIST     comma-separated feature columns\n"
-    "      --preset NAME       reference feature set on the customer schema:\n"
-    "                          production or original (default production)\n"
+    "      --preset NAME       production or original feature set (default production)\n"
     "      --target COL        target column (default purchase_amount for clv; for\n"
     "                          churn the label is computed unless COL exists, 0/1)\n"
     "      --label-rule RULE   churn label \"COL > qNN\" (default \"churn_risk_score > q75\")\n"
-    "      --grid G            original, production (the reference grids) or a spec\n"
-    "                          \"n_estimators=50,100;max_depth=5,none\" (default: no\n"
-    "                          search, the forest options as given)\n"
+    "      --grid G            original, production or a spec \"n_estimators=50,100;\n"
+    "                          max_depth=5,none\" (default: no search)\n"
     "      --cv K              cross-validation folds, 0 = none (default 5)\n"
-    "      --test-size F       held-out fraction (or a row count >= 1); 0 = train on\n"
-    "                          every row, no held-out metrics (default 0.2)\n"
+    "      --test-size F       held-out fraction (or a row count >= 1); 0 = no held-out\n"
+    "                          rows (default 0.2)\n"
     "      --split KIND        random, stratified, group or time (default: stratified\n"
     "                          for churn, random otherwise)\n"
     "      --seed N            split, fold and forest seed (default 42)\n"
     "      --threads N         worker threads (default: all cores)\n"
-    "  -o, --output MODEL      save a model bundle directory (manifest.json, model file,\n"
-    "                          feature pipeline) for `cip predict`\n"
+    "  -o, --output MODEL      save a model bundle directory for `cip predict`\n"
     "      --json              print every metric, parameter and score as JSON\n"
     "  -q, --quiet             no progress on stderr\n"
     "Forest options (defaults as scikit-learn):\n"
-    "      --n-estimators N    trees (default 100)\n"
-    "      --max-depth N       0 or none = unlimited (default none)\n"
-    "      --min-samples-split N  (default 2)\n"
-    "      --min-samples-leaf N   (default 1)\n"
-    "      --max-features V    sqrt, log2, none, a fraction < 1 or a count (default:\n"
-    "                          all for clv, sqrt for churn)\n"
-    "      --class-weight W    balanced, balanced_subsample or none (default none)\n"
-    "      --criterion C       gini, entropy or squared_error (default: by task)\n"
-    "      --min-impurity-decrease X  (default 0)\n"
+    "      --n-estimators N (100)  --max-depth N|none (none)  --min-samples-split N (2)\n"
+    "      --min-samples-leaf N (1)  --max-features sqrt|log2|none|F|N (all for clv,\n"
+    "      sqrt for churn)  --class-weight balanced|balanced_subsample|none (none)\n"
+    "      --criterion gini|entropy|squared_error (by task)  --min-impurity-decrease X (0)\n"
     "K-means options (segments):\n"
-    "      --k A..B            range of k tried (default 2..8)\n"
-    "      --n-init N          restarts per k (default 10)\n"
-    "      --max-iter N        iterations per restart (default 300)\n"
-    "      --tol X             convergence tolerance (default 0.0001)\n"
-    "      --algorithm A       lloyd or elkan (default lloyd)\n"
-    "      --no-standardize    cluster raw values (default: standardise)\n"
-    "      --silhouette-sample N  exact silhouette up to N rows, else a sample\n"
-    "                          (default 10000; 0 = always exact)\n"
+    "      --k A..B (2..8)  --n-init N (10)  --max-iter N (300)  --tol X (0.0001)\n"
+    "      --algorithm lloyd|elkan (lloyd)  --no-standardize (default: standardise)\n"
+    "      --silhouette-sample N   exact silhouette up to N rows (10000; 0 = always)\n"
+    "Tracking (docs/TRACKING.md; the run id is printed on stderr):\n"
+    "      --tracking-uri URI  sqlite:///PATH or http://HOST:PORT (default:\n"
+    "                          $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)\n"
+    "      --experiment NAME   experiment of the run (default cip)\n"
+    "      --run-name NAME     run name (default TASK-<first 8 hex of the run id>)\n"
+    "      --register NAME     register the model as a new version of NAME, alias\n"
+    "                          champion (when NAME has none) else challenger\n"
+    "      --no-track          do not log a run\n"
+    "      --suspicious-above X  audit the table and warn \"too good to be true\" when\n"
+    "                          a held-out score exceeds X (default 0.95)\n"
     "\n"
     "Examples:\n"
     "  cip train clv customers.csv --grid production\n"
     "  cip train churn customers_features.csv --grid original --preset original --json\n"
-    "  cip train segments customers_features.csv --k 2..8 -o seg_model\n"
-    "  cip train clv table.csv --target y --features a,b,c --cv 0 --test-size 0\n"
+    "  cip train segments customers_features.csv --k 2..8 -o seg_model --no-track\n"
+    "  cip train churn customers.csv --register cip-churn --experiment churn\n"
     "\n"
     "Exit status: 0 trained, 1 data or training failure, 2 usage error.\n";
-
-struct train_opts {
-    cip_train_params p;
-    char *feature_list;
-    const char **features;
-    const char *out, *data;
-    char label_col[256];
-    bool json, quiet;
-    int threads;
-};
 
 enum {
     O_FEATURES = 256,
@@ -110,7 +104,13 @@ enum {
     O_TOL,
     O_ALGO,
     O_NOSTD,
-    O_SILS
+    O_SILS,
+    O_TURI,
+    O_EXP,
+    O_REG,
+    O_RNAME,
+    O_NOTRACK,
+    O_SUSP
 };
 
 static const struct option k_opts[] = {{"features", required_argument, NULL, O_FEATURES},
@@ -141,6 +141,12 @@ static const struct option k_opts[] = {{"features", required_argument, NULL, O_F
                                        {"algorithm", required_argument, NULL, O_ALGO},
                                        {"no-standardize", no_argument, NULL, O_NOSTD},
                                        {"silhouette-sample", required_argument, NULL, O_SILS},
+                                       {"tracking-uri", required_argument, NULL, O_TURI},
+                                       {"experiment", required_argument, NULL, O_EXP},
+                                       {"register", required_argument, NULL, O_REG},
+                                       {"run-name", required_argument, NULL, O_RNAME},
+                                       {"no-track", no_argument, NULL, O_NOTRACK},
+                                       {"suspicious-above", required_argument, NULL, O_SUSP},
                                        {NULL, 0, NULL, 0}};
 
 static bool parse_int(const char *s, int64_t lo, int64_t hi, int *out)
@@ -313,6 +319,31 @@ static int parse_opt(cip_ctx *ctx, int c, struct train_opts *o, const char *arg)
         if (!cli_parse_u64(arg, &u))
             return cli_usage_error("train", "--silhouette-sample needs a number >= 0");
         o->p.kmeans.silhouette_sample = (size_t)u;
+        return CLI_OK;
+    case O_TURI:
+        o->tracking_uri = arg;
+        return CLI_OK;
+    case O_EXP:
+        if (arg[0] == '\0')
+            return cli_usage_error("train", "--experiment needs a name");
+        o->experiment = arg;
+        return CLI_OK;
+    case O_REG:
+        if (arg[0] == '\0')
+            return cli_usage_error("train", "--register needs a model name");
+        o->register_name = arg;
+        return CLI_OK;
+    case O_RNAME:
+        o->run_name = arg;
+        return CLI_OK;
+    case O_NOTRACK:
+        o->no_track = true;
+        return CLI_OK;
+    case O_SUSP:
+        if (!cli_parse_double(arg, &d) || !(d >= 0) || !(d <= 1))
+            return cli_usage_error("train", "--suspicious-above needs a number in [0, 1], got '%s'",
+                                   arg);
+        o->suspicious_above = d;
         return CLI_OK;
     default:
         return cli_usage_error("train", "unknown option");
@@ -526,24 +557,56 @@ static void print_text(const struct train_opts *o, const cip_train_result *r)
         printf("model bundle: %s\n", o->out);
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static int run(cip_ctx *ctx, struct train_opts *o)
 {
     cip_frame *f = NULL;
     cip_train_result *r = NULL;
-    cip_status st = cip_frame_read_csv(ctx, o->data, NULL, &f);
+    int64_t t0 = now_ms();
+    const char *verdict = NULL;
+    char audit_json[4096] = "";
+    cip_store *s = NULL;
+    cip_status st = CIP_OK;
+    /* open the store first: a bad URI or store fails before the training time is spent */
+    if (!o->no_track &&
+        cip_store_open(ctx, cip_store_resolve_uri(o->tracking_uri), NULL, &s) != CIP_OK) {
+        int frc = cli_fail(ctx, CIP_ERR_IO);
+        fprintf(stderr, "cip train: nothing was trained (use --no-track to train without "
+                        "tracking)\n");
+        return frc;
+    }
+    if (st == CIP_OK)
+        st = cip_frame_read_csv(ctx, o->data, NULL, &f);
     if (st == CIP_OK)
         st = cip_train_run(ctx, f, &o->p, &r);
     if (st == CIP_OK && o->out != NULL)
         st = cip_train_save_bundle(ctx, r, o->out);
+    if (st == CIP_OK && o->out != NULL)
+        st = cip_monitor_save_reference(ctx, r, f, o->out);
     int rc = CLI_OK;
-    if (st != CIP_OK)
+    if (st != CIP_OK) {
         rc = cli_fail(ctx, st);
-    else if (o->json)
-        print_json(o, r);
-    else
-        print_text(o, r);
+    } else {
+        if (o->json)
+            print_json(o, r);
+        else
+            print_text(o, r);
+        fflush(stdout);
+        train_suspicious_check(ctx, o, f, r, &verdict, audit_json, sizeof audit_json);
+        if (!o->no_track)
+            rc = train_track(ctx, o, s, f, r, t0, verdict, audit_json);
+    }
+    if (audit_json[0] != '\0')
+        unlink(audit_json);
     cip_train_result_free(r);
     cip_frame_free(f);
+    cip_store_close(s);
     return rc;
 }
 
@@ -577,6 +640,7 @@ int cmd_train(int argc, char **argv, cip_ctx *ctx)
     memset(&o, 0, sizeof o);
     cip_train_params_default(&o.p);
     o.threads = -1;
+    o.suspicious_above = 0.95;
     if (argc < 2)
         return cli_usage_error("train", "missing task: clv, churn or segments");
     if (strcmp(argv[1], "clv") == 0)
@@ -587,6 +651,16 @@ int cmd_train(int argc, char **argv, cip_ctx *ctx)
         o.p.task = CIP_TRAIN_SEGMENTS;
     else
         return cli_usage_error("train", "unknown task '%s' (clv, churn or segments)", argv[1]);
+    const char **words = calloc((size_t)argc + 1, sizeof *words);
+    if (words == NULL)
+        return cli_usage_error("train", "out of memory");
+    words[0] = "cip";
+    for (int k = 0; k < argc; k++)
+        words[k + 1] = argv[k];
+    cip_status st = cip_runlog_join_argv(ctx, argc + 1, words, &o.cmdline);
+    free(words);
+    if (st != CIP_OK)
+        return cli_fail(ctx, st);
     int c, rc = CLI_OK;
     optind = 0;
     opterr = 0;
@@ -611,5 +685,6 @@ int cmd_train(int argc, char **argv, cip_ctx *ctx)
         rc = run(ctx, &o);
     }
     free(o.features);
+    cip_free(ctx, o.cmdline);
     return rc;
 }

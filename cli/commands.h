@@ -36,5 +36,14 @@ int cmd_train(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_train_help[];
 int cmd_predict(int argc, char **argv, cip_ctx *ctx);
 extern const char cmd_predict_help[];
+int cmd_serve(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_serve_help[];
+int cmd_report(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_report_help[];
+
+int cmd_monitor(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_monitor_help[];
+int cmd_retrain(int argc, char **argv, cip_ctx *ctx);
+extern const char cmd_retrain_help[];
 
 #endif /* CIP_CLI_COMMANDS_H */

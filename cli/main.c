@@ -30,6 +30,14 @@ static const struct cli_command commands[] = {
      cmd_train_help},
     {"predict", cmd_predict, "score rows with a model bundle saved by `cip train -o`",
      cmd_predict_help},
+    {"monitor", cmd_monitor, "data/prediction drift and performance decay vs a model's reference",
+     cmd_monitor_help},
+    {"retrain", cmd_retrain, "retrain on new data; promote only a significantly better challenger",
+     cmd_retrain_help},
+    {"serve", cmd_serve, "HTTP model server: MLflow scoring protocol, JSON API, web UI",
+     cmd_serve_help},
+    {"report", cmd_report, "render a pipeline summary.json as a self-contained report.html",
+     cmd_report_help},
 };
 
 const struct cli_command *cli_find_command(const char *name)

@@ -186,6 +186,48 @@ CIP_API cip_status cip_audit_explain_score(cip_ctx *ctx, const cip_audit *a, con
                                            double score, int *suspicious, char **out);
 CIP_API void cip_audit_free_string(cip_ctx *ctx, char *s); /* NULL is a no-op */
 
+/* --- choosing the features that leak (src/audit/leaks.c) ------------------------------------ */
+/* Which features of an audit are proven leaks, so that a training pipeline can
+ * exclude them. A feature is chosen, first reason wins, when it is:
+ *   1. a copy of the target (identical_columns, high);
+ *   2. named by a high lineage finding (an input of the label's rule, or
+ *      derived from one through the pipeline's lineage);
+ *   3. derived from the target column through `pipeline`'s lineage
+ *      (cip_featpipe_lineage; e.g. a ratio computed from the target);
+ *   4. part of a high reconstruction: the member derived from the target when
+ *      one is, else the member listed last in `features` (the other is kept);
+ *   5. alone a functional dependency of the target (high funcdep of one
+ *      feature: a lookup table on it reproduces the target);
+ *   6. alone (near) perfect: a high predictive finding with power
+ *      >= perfect_power, or a high correlation with |pearson| >= perfect_power.
+ * Multi-feature funcdep, separable pairs, contamination and duplicates are not
+ * feature leaks (they call for a group split and honest reporting instead). */
+typedef struct cip_audit_leak_params {
+    const char *const *features; /* the audited feature list (borrowed); required */
+    size_t n_features;
+    const cip_featpipe *pipeline; /* lineage source for rule 3 and 4 (borrowed); may be NULL */
+    const char *target_column;    /* raw column the target is (rule 3); NULL = the audit's
+                                     target name */
+    double perfect_power;         /* rule 6 threshold; default 0.99999 */
+} cip_audit_leak_params;
+
+typedef struct cip_audit_leaks cip_audit_leaks; /* opaque: the chosen features */
+
+CIP_API void cip_audit_leak_params_default(cip_audit_leak_params *p);
+/* Choose the leaking features of audit a. On CIP_OK *out owns the choice
+ * (cip_audit_leaks_free); features are reported in the order of p->features.
+ * Errors: CIP_ERR_MISUSE (NULL audit, params or features), CIP_ERR_INVALID
+ * (perfect_power not in (0, 1]), CIP_ERR_NOMEM. Allocates. Sequential. */
+CIP_API cip_status cip_audit_choose_leaks(cip_ctx *ctx, const cip_audit *a,
+                                          const cip_audit_leak_params *p, cip_audit_leaks **out);
+CIP_API size_t cip_audit_leaks_count(const cip_audit_leaks *l);
+/* Feature k and the one-line reason it was chosen (borrowed; NULL when k is out of range). */
+CIP_API const char *cip_audit_leaks_feature(const cip_audit_leaks *l, size_t k);
+CIP_API const char *cip_audit_leaks_reason(const cip_audit_leaks *l, size_t k);
+/* 1 when name is among the chosen features. */
+CIP_API int cip_audit_leaks_has(const cip_audit_leaks *l, const char *name);
+CIP_API void cip_audit_leaks_free(cip_audit_leaks *l); /* NULL is a no-op */
+
 #ifdef __cplusplus
 }
 #endif

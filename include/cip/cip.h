@@ -26,5 +26,11 @@
 #include "cip/track.h"
 #include "cip/registry.h"
 #include "cip/audit.h"
+#include "cip/runlog.h"
+#include "cip/bundle.h"
+#include "cip/monitor.h"
+#include "cip/pipeline.h"
+#include "cip/report.h"
+#include "cip/serve.h"
 
 #endif /* CIP_CIP_H */

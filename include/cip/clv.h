@@ -277,6 +277,103 @@ CIP_API cip_status cip_clv_histogram_chisq(cip_ctx *ctx, const cip_clv_model *m,
                                            const cip_clv_summary *s, int n_bins, double *observed,
                                            double *expected, double *chisq);
 
+/* --- full evaluation: probabilistic models vs random forest vs baselines (evaluate_ml.c) --- */
+
+/* Period-shifted machine-learning scheme (docs/CLV.md "Machine learning"):
+ * with calibration end c2, holdout end c3 and a training cutoff c1 < c2, the
+ * random forests are TRAINED on features computed from purchases up to c1
+ * with labels from (c1, c2] (spend per unit of time; churned = no purchase
+ * in (c1, c2]) and EVALUATED on features computed up to c2 against the
+ * holdout (c2, c3]: the spend forecast is the predicted rate times the
+ * holdout length, churn the predicted probability of no purchase. Nothing
+ * after c2 is ever seen by a model. The probabilistic models are fitted on
+ * the calibration period up to c2. */
+typedef struct cip_clv_eval_params {
+    const char *path;              /* transaction file read with `read` (unused when tx is set) */
+    const cip_clv_tx *tx;          /* an already-read log (borrowed), or NULL */
+    cip_clv_read_params read;      /* defaults of cip_clv_read_params_default */
+    int32_t cal_end;               /* c2, last calibration day (required; default 0 = unset) */
+    int32_t hold_end;              /* c3; <= cal_end = the last day of the log (default 0) */
+    int32_t train_end;             /* c1; 0 = cal_end - min(holdout, (cal_end - first day + 1) / 3)
+                                      days (default 0) */
+    cip_clv_unit unit;             /* default CIP_CLV_WEEKS */
+    int churn_days;                /* baseline: churned when no purchase in the last churn_days
+                                      days; >= 1; default 91 (13 weeks) */
+    int n_estimators;              /* trees per forest, 1..10000; default 200 */
+    int min_samples_leaf;          /* forest leaves, >= 1; default 5 */
+    uint64_t seed;                 /* forest seed; default 42 */
+    int forest;                    /* 1 = run the random forests (default), 0 = skip them */
+    const cip_clv_fit_params *fit; /* BG/NBD, Pareto/NBD, Gamma-Gamma fits; NULL = defaults */
+} cip_clv_eval_params;
+
+CIP_API void cip_clv_eval_params_default(cip_clv_eval_params *p);
+/* Errors: CIP_ERR_INVALID naming the field (also train_end >= cal_end). */
+CIP_API cip_status cip_clv_eval_params_check(cip_ctx *ctx, const cip_clv_eval_params *p);
+
+/* Holdout SPEND forecast scores of one method (per customer, in money). */
+typedef struct cip_clv_spend_score {
+    const char *name;                /* static: "BG/NBD", "Random forest", ... */
+    double mae, rmse, corr;          /* per customer: predicted vs actual holdout spend */
+    double pred_total, actual_total; /* sums over customers */
+    double agg_error;                /* (pred_total - actual_total) / actual_total */
+} cip_clv_spend_score;
+
+/* Churn (no purchase in the holdout, positive class = churned) scores. */
+typedef struct cip_clv_churn_score {
+    const char *name; /* static */
+    double roc_auc;   /* of the method's churn score */
+    double f1;        /* churned class, at the method's decision rule */
+    double precision, recall, accuracy;
+    double predicted_rate; /* fraction predicted churned */
+} cip_clv_churn_score;
+
+#define CIP_CLV_EVAL_MAX 8
+
+typedef struct cip_clv_eval_report {
+    int32_t first_day, train_end, cal_end, hold_end; /* day numbers */
+    cip_clv_unit unit;
+    double holdout_length;     /* (hold_end - cal_end) in units */
+    double train_label_length; /* (cal_end - train_end) in units */
+    double churn_recency;      /* churn_days in units */
+    size_t customers;          /* evaluated customers (first purchase <= cal_end) */
+    size_t train_customers;    /* forest training rows (first purchase <= train_end) */
+    double churn_rate;         /* fraction of customers without a holdout purchase */
+    double train_churn_rate;   /* the same for the training label window */
+    size_t n_spend;
+    cip_clv_spend_score spend[CIP_CLV_EVAL_MAX];
+    size_t n_purchases;
+    cip_clv_eval purchases[CIP_CLV_EVAL_MAX]; /* holdout purchase counts (cip_clv_evaluate) */
+    size_t n_churn;
+    cip_clv_churn_score churn[CIP_CLV_EVAL_MAX];
+    cip_clv_model bgnbd, pareto, gamma_gamma;
+    double chisq; /* BG/NBD calibration histogram chi-square (x = 0..6, 7+) */
+    /* Tracking plot: cumulative repeat purchases of the customers at unit
+       boundaries t = 1..n_cum (the last point is the holdout end). */
+    size_t n_cum;
+    double *cum_t, *cum_actual, *cum_bgnbd, *cum_pareto;
+    /* Forest feature names and impurity importances (NULL when forest = 0). */
+    size_t n_features;
+    const char *const *feature_names; /* static */
+    double *importance_spend, *importance_churn;
+    cip_alloc_fn alloc_fn_; /* private */
+    void *alloc_ud_;        /* private */
+} cip_clv_eval_report;
+
+/* Run the whole evaluation. p NULL is invalid (cal_end is required).
+ * Errors: those of cip_clv_tx_read, CIP_ERR_INVALID (bad params, no holdout,
+ * no customer before train_end), CIP_ERR_NOMEM. Allocates; parallel inside
+ * the fits and forests; deterministic for any thread count. */
+CIP_API cip_status cip_clv_eval_run(cip_ctx *ctx, const cip_clv_eval_params *p,
+                                    cip_clv_eval_report **out);
+CIP_API void cip_clv_eval_report_free(cip_clv_eval_report *r); /* NULL is a no-op */
+/* The report as the JSON document of contract C5 (`cip clv evaluate --json`);
+ * NaN is written as null. *json_out owned by the caller: free with cip_free. */
+CIP_API cip_status cip_clv_eval_report_json(cip_ctx *ctx, const cip_clv_eval_report *r,
+                                            char **json_out);
+/* cip_clv_eval_run + cip_clv_eval_report_json. */
+CIP_API cip_status cip_clv_evaluate_json(cip_ctx *ctx, const cip_clv_eval_params *p,
+                                         char **json_out);
+
 #ifdef __cplusplus
 }
 #endif

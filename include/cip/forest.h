@@ -139,6 +139,29 @@ CIP_API cip_status cip_forest_predict_row(const cip_forest *f, const double *row
 CIP_API cip_status cip_forest_predict_proba_row(const cip_forest *f, const double *row,
                                                 double *out);
 
+/* --- explanations (read-only on f; thread-safe) ------------------------------------ */
+/* Exact path-dependent TreeSHAP (Lundberg et al. 2018, Algorithm 2) of one
+ * row x (cip_forest_n_features values in model feature order, NaN = missing:
+ * it follows each split's learned missing side), averaged over the trees.
+ * Regression: contributions to the predicted value; classification: to the
+ * mean probability of class index cls (0-based, as cip_forest_classes).
+ * out[n_features + 1]: out[j] is feature j's contribution and
+ * out[n_features] the expected value (bias: the training-cover-weighted mean
+ * leaf value), so sum(out) equals the prediction up to rounding; a feature
+ * no tree splits on gets exactly 0. Cost O(leaves * depth^2) per tree.
+ * Errors: CIP_ERR_MISUSE (NULL), CIP_ERR_INVALID (cls >= n_classes; a model
+ * read from a version-1 file, which has no node covers), CIP_ERR_LIMIT (a
+ * tree deeper than 1000), CIP_ERR_NOMEM. Allocates O(depth^2) scratch. */
+CIP_API cip_status cip_forest_shap_row(cip_ctx *ctx, const cip_forest *f, const double *x,
+                                       size_t cls, double *out);
+/* Regression only: the q and 1 - q quantiles (linear interpolation between
+ * order statistics, as numpy's default) of the per-tree predictions of row x
+ * (as cip_forest_shap_row), e.g. q = 0.1 for a central 80% band, into *lo
+ * and *hi. Errors: CIP_ERR_MISUSE (NULL), CIP_ERR_INVALID (classification
+ * forest, q outside [0, 0.5]), CIP_ERR_NOMEM. Allocates n_trees doubles. */
+CIP_API cip_status cip_forest_interval_row(cip_ctx *ctx, const cip_forest *f, const double *x,
+                                           double q, double *lo, double *hi);
+
 /* --- inspection (borrowed results valid until cip_forest_free(f)) ------------------ */
 CIP_API void cip_forest_get_info(const cip_forest *f, cip_forest_info *info);
 CIP_API size_t cip_forest_n_trees(const cip_forest *f);

@@ -35,6 +35,10 @@ CIP_API cip_status cip_registry_register(cip_ctx *ctx, cip_store *s, const char 
  * Errors: INVALID, NOT_FOUND (model or version). */
 CIP_API cip_status cip_registry_set_alias(cip_ctx *ctx, cip_store *s, const char *name,
                                           const char *alias, int64_t version);
+/* The version alias points at. Errors: INVALID, NOT_FOUND (no such alias or
+ * model; no message difference needed by callers). */
+CIP_API cip_status cip_registry_get_alias(cip_ctx *ctx, cip_store *s, const char *name,
+                                          const char *alias, int64_t *version);
 /* Remove an alias. Errors: NOT_FOUND when it does not exist. */
 CIP_API cip_status cip_registry_delete_alias(cip_ctx *ctx, cip_store *s, const char *name,
                                              const char *alias);

@@ -47,6 +47,30 @@ extern "C" {
 /* Upper bound of n_customers (user_id is printed as an integer). */
 #define CIP_SYNTH_MAX_ROWS (UINT64_C(1) << 40)
 
+/* Population shift applied to every generated profile (cip generate --drift):
+ * numeric attributes become x * mul + add in natural units, then are rounded
+ * to their grid and clamped as usual; region shares set in region_share (NaN =
+ * not set) replace the base shares, the unset regions sharing the remainder in
+ * proportion to their base shares. Numeric-only drift keeps the random draws,
+ * so the rows are the undrifted rows, shifted; a region shift draws the region
+ * with one uniform number instead. */
+/* Numeric attributes: age, annual_income, purchase_amount, loyalty_score,
+ * purchase_frequency (in this order). */
+enum { CIP_SYNTH_N_ATTRS = 5 };
+typedef struct cip_synth_drift {
+    double mul[CIP_SYNTH_N_ATTRS]; /* default 1 */
+    double add[CIP_SYNTH_N_ATTRS]; /* default 0 */
+    double region_share[4];        /* North, South, West, East; NaN = unchanged */
+} cip_synth_drift;
+
+/* No shift (mul 1, add 0, shares NaN). */
+CIP_API void cip_synth_drift_default(cip_synth_drift *d);
+/* Parse "age+5,annual_income*1.2,loyalty_score-0.5,region=East:0.3": comma-separated
+ * COLUMN+X, COLUMN-X, COLUMN*X (several on one column compose left to right) and
+ * region=LEVEL:SHARE with SHARE in [0, 1] (set shares must sum to <= 1).
+ * Errors: CIP_ERR_INVALID naming the bad item (ctx may be NULL). */
+CIP_API cip_status cip_synth_drift_parse(cip_ctx *ctx, const char *spec, cip_synth_drift *out);
+
 typedef struct cip_synth_params {
     uint64_t n_customers;   /* rows, 0..CIP_SYNTH_MAX_ROWS; default 238 */
     uint64_t seed;          /* RNG seed; default 2024 */
@@ -55,6 +79,7 @@ typedef struct cip_synth_params {
     int duplicates;         /* 1 = re-emit earlier profiles under new ids; default 0 */
     double duplicate_share; /* with duplicates: probability a row is a copy, 0..1; default 0.75 */
     unsigned levels;        /* distinct values of the latent v, 2..100000; default 48 */
+    const cip_synth_drift *drift; /* borrowed; NULL = no shift (default) */
 } cip_synth_params;
 
 CIP_API void cip_synth_params_default(cip_synth_params *p);

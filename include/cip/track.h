@@ -8,7 +8,13 @@
  *   next to the database file).
  * Every logical change is one SQLite transaction; the database runs in WAL
  * mode with a busy timeout, so several processes may log into one store at
- * once. A store handle and the runs made from it belong to one thread.
+ * once. The second backend is an MLflow tracking server (http:// or https://,
+ * its REST API through libcurl): runs, params, metrics, tags, artifacts
+ * (through the server's mlflow-artifacts proxy), models and registry
+ * versions/aliases are written; the query functions (search, get, listing,
+ * delete, gc, import/export, registry listing and resolving) are SQLite-only
+ * and fail with CIP_ERR_INVALID "not supported for tracking servers yet".
+ * A store handle and the runs made from it belong to one thread.
  * Times are epoch milliseconds; run ids are uuid4 hex (32 lowercase chars).
  * SPDX-License-Identifier: MIT
  */
@@ -46,7 +52,10 @@ CIP_API void cip_store_opts_default(cip_store_opts *o);
 CIP_API const char *cip_store_resolve_uri(const char *explicit_uri);
 
 /* Open (creating if needed, unless read_only) the store at `uri`
- * ("sqlite:///relative.db", "sqlite:////abs/path.db"). opts NULL = defaults.
+ * ("sqlite:///relative.db", "sqlite:////abs/path.db", "http://host:port").
+ * opts NULL = defaults. A server is contacted once (GET /health): an
+ * unreachable one is CIP_ERR_IO naming its URL; read_only with a server URI
+ * is CIP_ERR_INVALID (reading is not supported yet).
  * A new database gets MLflow's 48 tables, the alembic_version row, the
  * "default" workspace and the "Default" experiment 0, in one transaction.
  * Errors (the store is left untouched on each): CIP_ERR_INVALID (unknown or
@@ -57,7 +66,7 @@ CIP_API const char *cip_store_resolve_uri(const char *explicit_uri);
 CIP_API cip_status cip_store_open(cip_ctx *ctx, const char *uri, const cip_store_opts *opts,
                                   cip_store **out);
 CIP_API void cip_store_close(cip_store *s); /* NULL is a no-op */
-/* Path of the database file (borrowed from s). */
+/* Path of the database file; the URI for a server store (borrowed from s). */
 CIP_API const char *cip_store_db_path(const cip_store *s);
 
 /* Id of the experiment `name`, created (active, artifact location under the
@@ -87,9 +96,11 @@ CIP_API cip_status cip_run_start(cip_ctx *ctx, cip_store *s, const cip_run_param
                                  cip_run **out);
 /* Re-open an existing run by id for further logging. Errors: NOT_FOUND. */
 CIP_API cip_status cip_run_attach(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run **out);
-CIP_API const char *cip_run_id(const cip_run *r);           /* 32 hex, borrowed */
-CIP_API int64_t cip_run_experiment_id(const cip_run *r);    /* numeric id */
-CIP_API const char *cip_run_artifact_dir(const cip_run *r); /* local path, borrowed */
+CIP_API const char *cip_run_id(const cip_run *r);        /* 32 hex, borrowed */
+CIP_API int64_t cip_run_experiment_id(const cip_run *r); /* numeric id */
+/* Local path of the run's artifacts, borrowed; NULL on a server store whose
+ * artifacts are not local files. */
+CIP_API const char *cip_run_artifact_dir(const cip_run *r);
 
 /* Params are immutable: logging another value for a key is CIP_ERR_CONFLICT;
  * the same value again is a no-op. Keys: letters, digits, "_-./ ", <= 250
@@ -111,6 +122,22 @@ CIP_API cip_status cip_run_log_metric(cip_ctx *ctx, cip_run *r, const char *key,
 /* Log n points in one transaction, updating latest_metrics. An identical
  * point already stored is skipped (never duplicated). */
 CIP_API cip_status cip_run_log_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m, size_t n);
+
+/* A key/value pair for batches (borrowed strings). */
+typedef struct cip_param {
+    const char *key;
+    const char *value;
+} cip_param;
+
+/* Log params, tags and metric points together, as MLflow's runs/log-batch:
+ * everything is validated first (a bad key or value rejects the whole batch,
+ * nothing written); SQLite stores write one transaction; REST stores send
+ * requests of at most 1000 metrics and 100 params + tags each. Same rules as
+ * the single calls (params immutable, identical metric points skipped). Any
+ * array may be NULL when its count is 0. Errors: INVALID, CONFLICT, IO. */
+CIP_API cip_status cip_run_log_batch(cip_ctx *ctx, cip_run *r, const cip_param *params,
+                                     size_t n_params, const cip_param *tags, size_t n_tags,
+                                     const cip_metric *metrics, size_t n_metrics);
 
 /* Copy file `src` into the run's artifacts as `dest` (relative path, may
  * contain "/"; NULL = basename of src), atomically (temp name + rename). */
@@ -162,14 +189,18 @@ typedef struct cip_model_spec {
     const cip_model_column *outputs;
     const char *const *example; /* one example row: n_inputs values as text, NULL = null;
                                    NULL = write no input example */
+    size_t n_files;             /* more local files copied into the model dir (by basename) */
+    const char *const *files;
 } cip_model_spec;
 
 /* Log an MLflow-3 LoggedModel for the run: a READY logged_models row, the
  * run-output link (inputs table), and <experiment artifacts>/models/<id>/
  * artifacts/ holding MLmodel (flavor, signature, saved_input_example_info),
  * input_example.json (pandas split), serving_input_example.json
- * ({"dataframe_split": ...}) and the model file. *model_id_out (optional)
- * receives "m-<32 hex>" (owned; free with cip_free). */
+ * ({"dataframe_split": ...}), the model file and spec->files. *model_id_out
+ * (optional) receives "m-<32 hex>" (owned; free with cip_free). On a server
+ * store the same folder is uploaded as run artifacts under <name>/ (no
+ * LoggedModel entity; *model_id_out stays NULL). */
 CIP_API cip_status cip_run_log_model(cip_ctx *ctx, cip_run *r, const cip_model_spec *spec,
                                      char **model_id_out);
 
@@ -223,6 +254,12 @@ CIP_API cip_status cip_runs_search(cip_ctx *ctx, cip_store *s, const cip_run_que
 CIP_API cip_status cip_run_get(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run_set **out);
 CIP_API size_t cip_run_set_count(const cip_run_set *rs);
 CIP_API const cip_run_record *cip_run_set_at(const cip_run_set *rs, size_t i); /* borrowed */
+/* Every logged point of metric `key` of run `run_id` (id or unique prefix),
+ * ordered by step then timestamp; NaN values come back as NaN. *out is one
+ * owned array (free with cip_free; the keys point into the same allocation).
+ * Errors: NOT_FOUND (run, or no point of that key), INVALID (server store). */
+CIP_API cip_status cip_run_metric_history(cip_ctx *ctx, cip_store *s, const char *run_id,
+                                          const char *key, cip_metric_value **out, size_t *n);
 /* JSON array of runs with MLflow's field names (run_id, run_name,
  * experiment_id, status, start_time, end_time, lifecycle_stage, artifact_uri,
  * params, metrics, tags). Owned; free with cip_free. */

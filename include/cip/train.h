@@ -60,6 +60,11 @@ typedef enum cip_train_preset {
     CIP_TRAIN_PRESET_ORIGINAL = 1    /* clv_original / churn_original features */
 } cip_train_preset;
 
+/* The reference feature set of `preset` for task CLV or CHURN on the customer schema: a static
+ * array of *n_out column names (NULL, *n_out = 0 for SEGMENTS). Never allocates or fails. */
+CIP_API const char *const *cip_train_preset_features(cip_train_task task, cip_train_preset preset,
+                                                     size_t *n_out);
+
 typedef struct cip_train_params {
     cip_train_task task;         /* default CIP_TRAIN_CLV */
     const char *target;          /* target column; NULL = purchase_amount (clv), the churn

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cip/clv.h"
+#include "cip/data.h"
 #include "cipi.h"
 
 #define CLV_NAN ((double)NAN)
@@ -97,5 +98,23 @@ CIP_INTERNAL void cipi_clv_hessian(cipi_clv_objfn f, void *ud, int k, const doub
                                    double *h);
 /* Invert a k x k symmetric matrix in place; false when singular. */
 CIP_INTERNAL bool cipi_clv_invert(int k, double *m);
+
+/* --- machine-learning features (mlfeat.c) ------------------------------------------------ */
+#define CIPI_CLV_N_FEAT 14
+/* Features of the customers first buying on or before cutoff (the first n of
+ * the log) and their labels from (cutoff, label_end]. */
+struct cipi_clv_ml {
+    size_t n;      /* customers */
+    cip_frame *x;  /* CIPI_CLV_N_FEAT double columns */
+    double *spend; /* amount bought in the label window */
+    double *churn; /* 1 = no purchase in the label window */
+};
+CIP_INTERNAL const char *const *cipi_clv_feature_names(void);
+/* Pearson correlation (NaN when a side is constant). */
+CIP_INTERNAL double cipi_clv_pearson(const double *a, const double *b, size_t n);
+CIP_INTERNAL cip_status cipi_clv_ml_build(cip_ctx *ctx, const cip_clv_tx *tx, int32_t cutoff,
+                                          int32_t label_end, double unit_days,
+                                          struct cipi_clv_ml *out);
+CIP_INTERNAL void cipi_clv_ml_release(cip_ctx *ctx, struct cipi_clv_ml *m);
 
 #endif /* CIP_CLV_INT_H */

@@ -7,7 +7,7 @@
 
 #include "clv_int.h"
 
-static double pearson(const double *a, const double *b, size_t n)
+double cipi_clv_pearson(const double *a, const double *b, size_t n)
 {
     double ma = 0, mb = 0;
     for (size_t i = 0; i < n; i++)
@@ -52,7 +52,7 @@ cip_status cip_clv_evaluate(cip_ctx *ctx, const cip_clv_summary *s, const cip_cl
     double n = (double)s->n;
     e.mae = ae / n;
     e.rmse = sqrt(se / n);
-    e.corr = pearson(pred, s->x_hold, s->n);
+    e.corr = cipi_clv_pearson(pred, s->x_hold, s->n);
     e.agg_error = e.actual_total > 0 ? (e.pred_total - e.actual_total) / e.actual_total : CLV_NAN;
     e.zero_pred = nz > 0 ? e.zero_pred / nz : CLV_NAN;
     e.zero_actual = nz > 0 ? e.zero_actual / nz : CLV_NAN;

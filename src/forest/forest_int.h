@@ -56,6 +56,8 @@ struct fnode {
 struct ftree {
     struct fnode *nodes; /* n_nodes, root = 0; owned */
     float *dists;        /* impure class leaves, K floats each; owned */
+    float *cover;        /* n_nodes: training weight of each node (TreeSHAP); owned;
+                          * NULL for trees read from version-1 files */
     uint32_t n_nodes;
     uint32_t n_dists; /* classification: impure leaves */
     uint32_t n_leaves;
@@ -281,8 +283,9 @@ CIP_INTERNAL void cipi_forest_importances(const double *imp, size_t n_trees, siz
                                           const struct ftree *trees, double *out);
 
 /* --- forest_io.c / forest_load.c: model files ------------------------------------------- */
-#define FOREST_FORMAT_VERSION  1
-#define FOREST_NODE_FILE_BYTES 15 /* f64 value + i32 child + u16 feature + u8 flags */
+#define FOREST_FORMAT_VERSION     2  /* written; version 1 (no node covers) is still read */
+#define FOREST_NODE_FILE_BYTES    19 /* f64 value + i32 child + u16 feature + u8 flags + f32 cover */
+#define FOREST_NODE_FILE_BYTES_V1 15
 extern const char *const cipi_forest_task_names[2];
 extern const char *const cipi_forest_crit_names[4];
 extern const char *const cipi_forest_maxf_names[6];

@@ -129,6 +129,8 @@ static void put_payload(const cip_forest *f, unsigned char *d)
             put_le(d, tr->nodes[i].feature, 2);
         for (size_t i = 0; i < nn; i++, d++)
             *d = tr->nodes[i].flags;
+        for (size_t i = 0; i < nn; i++, d += 4)
+            put_le(d, f32_bits(tr->cover != NULL ? tr->cover[i] : 0.0f), 4);
         for (size_t i = 0; i < nd; i++, d += 4)
             put_le(d, f32_bits(tr->dists[i]), 4);
     }

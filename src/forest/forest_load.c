@@ -23,6 +23,7 @@
 
 struct rd {
     cip_ctx *ctx;
+    int version; /* file format version (1 or 2) */
     const char *name;
     const char *s; /* header text */
     size_t len;    /* header bytes (up to the binary line) */
@@ -468,6 +469,9 @@ static cip_status tree_check(struct rd *r, const cip_forest *f, struct ftree *t,
     for (size_t i = 0; i < (size_t)t->n_dists * k; i++)
         if (!(t->dists[i] >= 0.0f && t->dists[i] <= 1.0f))
             return perr(r, "tree %zu: bad class distribution", ti);
+    for (size_t i = 0; t->cover != NULL && i < nn; i++)
+        if (!(t->cover[i] >= 0.0f && t->cover[i] <= 3.4e38f))
+            return perr(r, "tree %zu: node %zu has a bad cover", ti, i);
     return CIP_OK;
 }
 
@@ -479,16 +483,24 @@ static cip_status read_tree(struct rd *r, cip_forest *f, struct bin *b, size_t t
     if (h == NULL)
         return perr(r, "tree %zu: data truncated", ti);
     uint64_t nn = get_le(h, 4), nd = get_le(h + 4, 4);
-    size_t k = f->n_classes;
-    if (nn == 0 || nn > b->left / FOREST_NODE_FILE_BYTES || nn > INT32_MAX || (k == 0 && nd != 0) ||
-        nd * k * 4 > b->left - nn * FOREST_NODE_FILE_BYTES)
+    size_t k = f->n_classes,
+           nb = r->version == 1 ? FOREST_NODE_FILE_BYTES_V1 : FOREST_NODE_FILE_BYTES;
+    if (nn == 0 || nn > b->left / nb || nn > INT32_MAX || (k == 0 && nd != 0) ||
+        nd * k * 4 > b->left - nn * nb)
         return perr(r, "tree %zu: bad node or leaf count", ti);
     const unsigned char *val = take(b, nn * 8), *ch = take(b, nn * 4), *ft = take(b, nn * 2),
-                        *fl = take(b, nn), *di = take(b, nd * k * 4);
+                        *fl = take(b, nn),
+                        *cv = take(b, nb > FOREST_NODE_FILE_BYTES_V1 ? nn * 4 : 0),
+                        *di = take(b, nd * k * 4);
     t->nodes = cipi_mallocarray(r->ctx, nn, sizeof *t->nodes);
     t->dists = nd > 0 ? cipi_mallocarray(r->ctx, nd * k, sizeof *t->dists) : NULL;
-    if (t->nodes == NULL || (nd > 0 && t->dists == NULL))
+    t->cover = r->version > 1 ? cipi_mallocarray(r->ctx, nn, sizeof *t->cover) : NULL;
+    if (t->nodes == NULL || (nd > 0 && t->dists == NULL) || (r->version > 1 && t->cover == NULL))
         return CIP_ERR_NOMEM;
+    for (size_t i = 0; t->cover != NULL && i < nn; i++) {
+        uint32_t u = (uint32_t)get_le(cv + 4 * i, 4);
+        memcpy(&t->cover[i], &u, sizeof u);
+    }
     t->n_nodes = (uint32_t)nn;
     t->n_dists = (uint32_t)nd;
     for (size_t i = 0; i < nn; i++)
@@ -512,7 +524,8 @@ static cip_status read_payload(struct rd *r, cip_forest *f, const unsigned char 
 {
     struct bin b = {p, len};
     const unsigned char *imp = take(&b, f->n_features * 8);
-    if (imp == NULL || b.left / 23 < f->n_trees)
+    size_t min_tree = 8 + (r->version == 1 ? FOREST_NODE_FILE_BYTES_V1 : FOREST_NODE_FILE_BYTES);
+    if (imp == NULL || b.left / min_tree < f->n_trees)
         return perr(r, "tree data truncated");
     for (size_t j = 0; j < f->n_features; j++) {
         f->importances[j] = get_f64(imp + 8 * j);
@@ -545,9 +558,10 @@ static cip_status framing(struct rd *r, const char *data, size_t len, size_t *pa
     uint64_t ver;
     if (nl == NULL || !tok_u64(v, 10, &ver))
         return perr(r, "bad format version line");
-    if (ver != FOREST_FORMAT_VERSION)
-        return perr(r, "unsupported forest format version %llu (this build reads version %d)",
+    if (ver != 1 && ver != FOREST_FORMAT_VERSION)
+        return perr(r, "unsupported forest format version %llu (this build reads versions 1-%d)",
                     (unsigned long long)ver, FOREST_FORMAT_VERSION);
+    r->version = (int)ver;
     size_t pos = (size_t)(nl - data) + 1;
     for (;;) { /* find the "binary <n>" line */
         const char *e = pos < len ? memchr(data + pos, '\n', len - pos) : NULL;
@@ -589,7 +603,7 @@ cip_status cip_forest_load_mem(cip_ctx *ctx, const char *name, const void *data,
         return CIP_ERR_MISUSE;
     if ((data == NULL && len > 0) || out == NULL)
         return cipi_fail(ctx, CIP_ERR_MISUSE, "forest load: NULL argument");
-    struct rd r = {ctx, name != NULL ? name : "<memory>", data, 0, 0, 0};
+    struct rd r = {ctx, 0, name != NULL ? name : "<memory>", data, 0, 0, 0};
     size_t payload = 0;
     cip_status rc = framing(&r, data, len, &payload);
     if (rc != CIP_OK)

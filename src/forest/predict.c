@@ -19,8 +19,8 @@
 
 #define BLOCK_MAX   16384             /* rows per block: each tree is walked by many rows */
 #define BLOCK_BYTES ((size_t)4 << 20) /* cap of a block's row buffer */
-#define LANES       16 /* walks in flight: their independent loads overlap in memory */
-#define ROW_CHUNK   64 /* trees walked together by the single-row path */
+#define LANES       16  /* walks in flight: their independent loads overlap in memory */
+#define ROW_CHUNK   512 /* trees walked together by the single-row path (no lane drain) */
 
 /* One step of a walk; a leaf stays where it is. */
 static inline const struct fnode *step(const struct fnode *nd, const struct fnode *n,

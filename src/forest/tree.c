@@ -52,6 +52,7 @@ struct fgrow_ws {
     uint32_t *idx, *idx2, *cnt;
     double *w, *w2, *v, *v2;
     struct fnode *nodes;
+    float *cover; /* training weight per node */
     float *dists;
     size_t cap_dists, n_dists; /* in leaves */
     struct fentry *stack;
@@ -70,6 +71,27 @@ struct fgrow_ws {
     int *all_feats;      /* 0..p-1 (one-pass building of histogram sets) */
 };
 
+/* A small node on a feature with one value per code and fewer codes than
+ * half its rows: a histogram over the codes (no sort, no per-row candidate)
+ * gives the same candidates as the rank scan. */
+static int scan_small_codes(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws,
+                            struct feval *ev, const struct fentry *nd, const double *node_st, int f,
+                            const struct fbinfo *bi, struct fsplit *best)
+{
+    const struct fsmall *s = &ws->small;
+    const uint8_t *codes = s->codes + (size_t)f * FOREST_SMALL_MAX;
+    uint32_t *cnt = ev->h.cnt;
+    double *st = ev->h.st;
+    cipi_forest_hist_clear(&ev->h, bi->n_bins, 2);
+    for (uint32_t r = nd->b; r < nd->e; r++) {
+        unsigned id = s->ord[r], c = codes[id];
+        cnt[c]++;
+        st[2 * c] += s->w[id];
+        st[2 * c + 1] += s->v[id];
+    }
+    return cipi_forest_scan_hist2(&cfg->sc, &ev->h, node_st, nd->e - nd->b, f, bi, best);
+}
+
 /* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
 static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, struct feval *ev,
                         const struct fentry *nd, const double *node_st, int f,
@@ -84,6 +106,8 @@ static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, 
     struct fbinfo bi = {nb, bins->lo + bins->off[f], bins->hi + bins->off[f]};
     const struct fhist *h = &ev->h;
     if (nd->set == SET_SMALL) {
+        if (fast && bins->raw_col[f] < 0 && nb <= m / 2)
+            return scan_small_codes(cfg, ws, ev, nd, node_st, f, &bi, best);
         if (fast)
             return cipi_forest_scan_small2(&cfg->sc, &ws->small, ev->bits, ev->ids, nd->b, nd->e, f,
                                            node_st, &bi, best);
@@ -415,12 +439,21 @@ static cip_status tree_out(const struct cipi_alloc *a, const struct fgrow_cfg *c
         return CIP_ERR_NOMEM;
     memcpy(out->nodes, ws->nodes, n_nodes * sizeof *out->nodes);
     out->n_nodes = n_nodes;
+    out->cover = cipi_amalloc(a, n_nodes * sizeof *out->cover);
+    if (out->cover == NULL) {
+        cipi_afree(a, out->nodes);
+        out->nodes = NULL;
+        return CIP_ERR_NOMEM;
+    }
+    memcpy(out->cover, ws->cover, n_nodes * sizeof *out->cover);
     if (ws->n_dists > 0) {
         size_t len = ws->n_dists * (size_t)cfg->n_classes * sizeof(float);
         out->dists = cipi_amalloc(a, len);
         if (out->dists == NULL) {
             cipi_afree(a, out->nodes);
+            cipi_afree(a, out->cover);
             out->nodes = NULL;
+            out->cover = NULL;
             return CIP_ERR_NOMEM;
         }
         memcpy(out->dists, ws->dists, len);
@@ -474,6 +507,7 @@ cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *
             nd.set = SET_SMALL;
         }
         bool leaf = node_totals(cfg, ws, &nd, st);
+        ws->cover[nd.node] = (float)stats_weight(ws, st);
         if (nd.node == 0)
             w_total = stats_weight(ws, st);
         leaf = leaf || (cfg->max_depth > 0 && nd.depth >= cfg->max_depth) || m < cfg->min_split ||
@@ -523,6 +557,7 @@ void cipi_forest_tree_release(const struct cipi_alloc *a, struct ftree *t)
 {
     cipi_afree(a, t->nodes);
     cipi_afree(a, t->dists);
+    cipi_afree(a, t->cover);
     memset(t, 0, sizeof *t);
 }
 
@@ -539,13 +574,13 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
 {
     if (ws == NULL)
         return;
-    void *blocks[] = {ws->idx,         ws->idx2,       ws->cnt,         ws->w,
-                      ws->w2,          ws->v,          ws->v2,          ws->nodes,
-                      ws->dists,       ws->stack,      ws->perm,        ws->free_sets,
-                      ws->fres,        ws->fconst,     ws->node_st,     ws->small.ord,
-                      ws->small.list,  ws->small.pos,  ws->small.codes, ws->small.vals,
-                      ws->small.miss0, ws->small.tmpv, ws->small.w,     ws->small.v,
-                      ws->small.y,     ws->small.tmp,  ws->small.count};
+    void *blocks[] = {ws->cover,      ws->idx,         ws->idx2,       ws->cnt,
+                      ws->w,          ws->w2,          ws->v,          ws->v2,
+                      ws->nodes,      ws->dists,       ws->stack,      ws->perm,
+                      ws->free_sets,  ws->fres,        ws->fconst,     ws->node_st,
+                      ws->small.ord,  ws->small.list,  ws->small.pos,  ws->small.codes,
+                      ws->small.vals, ws->small.miss0, ws->small.tmpv, ws->small.w,
+                      ws->small.v,    ws->small.y,     ws->small.tmp,  ws->small.count};
     for (size_t i = 0; i < CIP_ARRAY_LEN(blocks); i++)
         cipi_afree(a, blocks[i]);
     for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
@@ -690,6 +725,7 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
     ws->v = cipi_mallocarray(ctx, n, sizeof *ws->v);
     ws->v2 = cipi_mallocarray(ctx, n, sizeof *ws->v2);
     ws->nodes = cipi_mallocarray(ctx, 2 * n, sizeof *ws->nodes);
+    ws->cover = cipi_mallocarray(ctx, 2 * n, sizeof *ws->cover);
     ws->cap_stack = 64;
     ws->stack = cipi_mallocarray(ctx, ws->cap_stack, sizeof *ws->stack);
     ws->perm = cipi_mallocarray(ctx, ws->p, sizeof *ws->perm);
@@ -698,8 +734,8 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
     ws->node_st = cipi_mallocarray(ctx, ws->n_stats, sizeof *ws->node_st);
     ws->n_ev = cfg->feat_threads > 1 ? cfg->feat_threads : 1;
     ws->ev = cipi_calloc(ctx, (size_t)ws->n_ev, sizeof *ws->ev);
-    bool ok = ws->idx && ws->idx2 && ws->cnt && ws->w && ws->w2 && ws->v && ws->v2 && ws->nodes &&
-              ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
+    bool ok = ws->cover && ws->idx && ws->idx2 && ws->cnt && ws->w && ws->w2 && ws->v && ws->v2 &&
+              ws->nodes && ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
     for (int i = 0; ok && i < ws->n_ev; i++)
         ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
     ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws) && rows_new(ctx, ws);

@@ -129,6 +129,33 @@ CIP_INTERNAL char **cipi_strmap_detach_keys(struct cipi_strmap *m, size_t *n);
 /* FNV-1a-style 64-bit hash of bytes, finished with a strong mix. */
 CIP_INTERNAL uint64_t cipi_hash_bytes(const void *p, size_t n);
 
+/* --- JSON writer (src/core/json_write.c) ---------------------------------- */
+/* A small streaming JSON writer into a cipi_buf: strings are escaped (UTF-8
+ * passed through), numbers printed with %.17g, NaN/Inf written as null.
+ * Commas are inserted automatically; nesting depth <= 32. */
+struct cipi_json {
+    struct cipi_buf *b;
+    int depth;
+    unsigned char first[33]; /* 1 while the container at that depth is empty */
+    bool after_key;          /* the next value follows a key */
+};
+CIP_INTERNAL void cipi_json_init(struct cipi_json *j, struct cipi_buf *b);
+CIP_INTERNAL cip_status cipi_json_begin(cip_ctx *ctx, struct cipi_json *j, char open);
+CIP_INTERNAL cip_status cipi_json_end(cip_ctx *ctx, struct cipi_json *j, char close);
+CIP_INTERNAL cip_status cipi_json_key(cip_ctx *ctx, struct cipi_json *j, const char *k);
+CIP_INTERNAL cip_status cipi_json_str(cip_ctx *ctx, struct cipi_json *j, const char *s);
+CIP_INTERNAL cip_status cipi_json_num(cip_ctx *ctx, struct cipi_json *j, double v);
+CIP_INTERNAL cip_status cipi_json_int(cip_ctx *ctx, struct cipi_json *j, int64_t v);
+CIP_INTERNAL cip_status cipi_json_bool(cip_ctx *ctx, struct cipi_json *j, bool v);
+CIP_INTERNAL cip_status cipi_json_null(cip_ctx *ctx, struct cipi_json *j);
+/* A pre-formatted raw value (a JSON literal). */
+CIP_INTERNAL cip_status cipi_json_raw(cip_ctx *ctx, struct cipi_json *j, const char *lit);
+/* Append s JSON-escaped with quotes (no comma handling). */
+CIP_INTERNAL cip_status cipi_json_escape(cip_ctx *ctx, struct cipi_buf *b, const char *s);
+
+/* Wall-clock time in epoch milliseconds. */
+CIP_INTERNAL int64_t cipi_now_ms(void);
+
 /* --- embedded web UI (generated from web/ by cmake/embed_assets.cmake) ---- */
 struct cipi_web_asset {
     const char *path; /* "/index.html" */

@@ -193,6 +193,8 @@ cip_status cip_registry_register(cip_ctx *ctx, cip_store *s, const char *name, c
     cip_status rc = cipi_registry_check_name(ctx, name);
     if (rc == CIP_OK && source == NULL)
         rc = cipi_fail(ctx, CIP_ERR_INVALID, "no model source given");
+    if (rc == CIP_OK && cipi_track_ops(s)->reg_register != NULL)
+        return cipi_track_ops(s)->reg_register(ctx, s, name, source, description, version_out);
     if (rc == CIP_OK)
         rc = source_model(ctx, s, source, &model_id);
     if (rc == CIP_OK)
@@ -251,6 +253,8 @@ cip_status cip_registry_set_alias(cip_ctx *ctx, cip_store *s, const char *name, 
         rc = check_alias(ctx, alias);
     if (rc != CIP_OK)
         return rc;
+    if (cipi_track_ops(s)->reg_set_alias != NULL)
+        return cipi_track_ops(s)->reg_set_alias(ctx, s, name, alias, version);
     const char *t[] = {name, alias};
     int n = 0;
     rc = write1(ctx, s,
@@ -334,5 +338,36 @@ cip_status cip_registry_set_description(cip_ctx *ctx, cip_store *s, const char *
     if (rc == CIP_OK && n == 0)
         rc = cipi_fail(ctx, CIP_ERR_NOT_FOUND, "model '%s' (version %lld) not found", name,
                        (long long)version);
+    return rc;
+}
+
+cip_status cip_registry_get_alias(cip_ctx *ctx, cip_store *s, const char *name, const char *alias,
+                                  int64_t *version)
+{
+    *version = 0;
+    cip_status rc = cipi_registry_check_name(ctx, name);
+    if (rc == CIP_OK)
+        rc = check_alias(ctx, alias);
+    if (rc != CIP_OK)
+        return rc;
+    if (cipi_track_ops(s)->reg_get_alias != NULL)
+        return cipi_track_ops(s)->reg_get_alias(ctx, s, name, alias, version);
+    sqlite3_stmt *st = NULL;
+    rc = cipi_track_prepare(ctx, s,
+                            "SELECT version FROM registered_model_aliases WHERE workspace = "
+                            "'default' AND name = ?1 AND alias = ?2",
+                            &st);
+    if (rc != CIP_OK)
+        return rc;
+    cipi_track_bind_text(st, 1, name);
+    cipi_track_bind_text(st, 2, alias);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    else if (r == SQLITE_DONE)
+        rc = cipi_fail(ctx, CIP_ERR_NOT_FOUND, "model '%s' has no alias '%s'", name, alias);
+    else
+        rc = cipi_track_sqlfail(ctx, s, "cannot read the model registry");
+    sqlite3_finalize(st);
     return rc;
 }

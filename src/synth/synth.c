@@ -41,6 +41,7 @@ void cip_synth_params_default(cip_synth_params *p)
     p->duplicates = 0;
     p->duplicate_share = 0.75;
     p->levels = 48;
+    p->drift = NULL;
 }
 
 static bool in_range(double x, double lo, double hi)
@@ -85,11 +86,62 @@ static int32_t attr_value(const struct attr *a, double v, double noise, cip_rng 
     return (int32_t)x;
 }
 
+/* Region under a drift with region shares: one uniform draw over the 4 shares. */
+static uint8_t drift_region(const cip_synth_params *p, cip_rng *r)
+{
+    double share[SYNTH_N_REGIONS], set = 0, base_unset = 0;
+    for (int k = 0; k < SYNTH_N_REGIONS; k++) {
+        double base = k == SYNTH_EAST ? p->east_share : (1 - p->east_share) / 3;
+        share[k] = p->drift->region_share[k];
+        if (isnan(share[k]))
+            base_unset += base;
+        else
+            set += share[k];
+    }
+    for (int k = 0; k < SYNTH_N_REGIONS; k++) {
+        double base = k == SYNTH_EAST ? p->east_share : (1 - p->east_share) / 3;
+        if (isnan(share[k]))
+            share[k] = base_unset > 0 ? (1 - set) * base / base_unset : 0;
+    }
+    double u = cip_rng_uniform(r), cum = 0;
+    for (int k = 0; k < SYNTH_N_REGIONS - 1; k++) {
+        cum += share[k];
+        if (u < cum)
+            return (uint8_t)k;
+    }
+    return SYNTH_N_REGIONS - 1;
+}
+
+/* Shift of attribute k (grid value x, `unit` natural units per grid step), re-rounded
+ * and clamped to a. */
+static int32_t drift_value(const cip_synth_drift *d, int k, const struct attr *a, double unit,
+                           int32_t x)
+{
+    if (d->mul[k] == 1.0 && d->add[k] == 0.0)
+        return x;
+    double y = floor(((double)x * unit * d->mul[k] + d->add[k]) / unit + 0.5);
+    if (!(y >= (double)a->min))
+        return a->min;
+    if (y > (double)a->max)
+        return a->max;
+    return (int32_t)y;
+}
+
+static bool has_region_drift(const cip_synth_drift *d)
+{
+    for (int k = 0; k < SYNTH_N_REGIONS; k++)
+        if (!isnan(d->region_share[k]))
+            return true;
+    return false;
+}
+
 /* A fresh profile into row i of c: latent level, region, five attributes. */
 static void fresh_row(const cip_synth_params *p, cip_rng *r, struct synth_cols *c, size_t i)
 {
     double v = (double)cip_rng_below(r, p->levels) / (double)(p->levels - 1);
-    if (cip_rng_uniform(r) < p->east_share)
+    if (p->drift != NULL && has_region_drift(p->drift))
+        c->region[i] = drift_region(p, r);
+    else if (cip_rng_uniform(r) < p->east_share)
         c->region[i] = SYNTH_EAST;
     else
         c->region[i] = (uint8_t)cip_rng_below(r, 3);
@@ -98,6 +150,14 @@ static void fresh_row(const cip_synth_params *p, cip_rng *r, struct synth_cols *
     c->amount_10[i] = attr_value(&attr_amount, v, p->noise, r);
     c->loyalty_10[i] = attr_value(&attr_loyalty, v, p->noise, r);
     c->freq[i] = attr_value(&attr_freq, v, p->noise, r);
+    if (p->drift == NULL)
+        return;
+    const cip_synth_drift *d = p->drift;
+    c->age[i] = drift_value(d, 0, &attr_age, 1, c->age[i]);
+    c->income_k[i] = drift_value(d, 1, &attr_income, 1000, c->income_k[i]);
+    c->amount_10[i] = drift_value(d, 2, &attr_amount, 10, c->amount_10[i]);
+    c->loyalty_10[i] = drift_value(d, 3, &attr_loyalty, 0.1, c->loyalty_10[i]);
+    c->freq[i] = drift_value(d, 4, &attr_freq, 1, c->freq[i]);
 }
 
 static void copy_row(const struct synth_cols *from, size_t k, struct synth_cols *to, size_t i)

@@ -11,7 +11,7 @@
 
 #include "track_int.h"
 
-static cip_status check_dest(cip_ctx *ctx, const char *dest)
+cip_status cipi_track_check_dest(cip_ctx *ctx, const char *dest)
 {
     if (dest == NULL || dest[0] == '\0' || dest[0] == '/')
         return cipi_fail(ctx, CIP_ERR_INVALID, "artifact path '%s' must be relative and non-empty",
@@ -29,7 +29,7 @@ static cip_status check_dest(cip_ctx *ctx, const char *dest)
 cip_status cipi_track_put_file(cip_ctx *ctx, const char *dir, const char *dest, const void *data,
                                size_t len)
 {
-    cip_status rc = check_dest(ctx, dest);
+    cip_status rc = cipi_track_check_dest(ctx, dest);
     if (rc != CIP_OK)
         return rc;
     struct cipi_buf b;
@@ -48,27 +48,8 @@ done:
     return rc;
 }
 
-cip_status cip_run_log_text(cip_ctx *ctx, cip_run *r, const char *dest, const char *data,
-                            size_t len)
+cip_status cipi_sql_put_artifact(cip_ctx *ctx, cip_run *r, const char *dest, const void *data,
+                                 size_t len)
 {
-    if (data == NULL && len > 0)
-        return cipi_fail(ctx, CIP_ERR_MISUSE, "artifact data is NULL");
-    return cipi_track_put_file(ctx, r->artifact_dir, dest, data ? data : "", len);
-}
-
-cip_status cip_run_log_artifact(cip_ctx *ctx, cip_run *r, const char *src, const char *dest)
-{
-    if (src == NULL)
-        return cipi_fail(ctx, CIP_ERR_MISUSE, "artifact source path is NULL");
-    if (dest == NULL) {
-        const char *slash = strrchr(src, '/');
-        dest = slash ? slash + 1 : src;
-    }
-    char *data = NULL;
-    size_t len = 0;
-    cip_status rc = cipi_read_file(ctx, src, 0, &data, &len);
-    if (rc == CIP_OK)
-        rc = cipi_track_put_file(ctx, r->artifact_dir, dest, data, len);
-    cipi_free(ctx, data);
-    return rc;
+    return cipi_track_put_file(ctx, r->artifact_dir, dest, data, len);
 }

@@ -1,6 +1,6 @@
 /* cipi_track.h - the tracking store's internal API shared with src/registry
  *
- * SQL helpers over an open cip_store and the small JSON writer. Cross-module
+ * SQL helpers over an open cip_store. Cross-module
  * internal (like cipi.h): only src/track and src/registry include it. The
  * struct layouts stay private in track_int.h.
  * SPDX-License-Identifier: MIT
@@ -13,6 +13,34 @@
 
 #include "cip/track.h"
 #include "cipi.h"
+
+/* The backend of a store. Public functions validate their arguments, then
+ * call these; registry entries may be NULL (the SQL code in src/registry). */
+struct cipi_store_ops {
+    const char *name; /* "sqlite", "rest" */
+    void (*close)(cip_store *s);
+    cip_status (*experiment_get_id)(cip_ctx *ctx, cip_store *s, const char *name, int create,
+                                    int64_t *id);
+    cip_status (*run_start)(cip_ctx *ctx, cip_store *s, const cip_run_params *p, cip_run **out);
+    cip_status (*run_attach)(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run **out);
+    /* keys and values already checked */
+    cip_status (*log_batch)(cip_ctx *ctx, cip_run *r, const cip_param *params, size_t n_params,
+                            const cip_param *tags, size_t n_tags, const cip_metric *m, size_t n_m);
+    cip_status (*run_end)(cip_ctx *ctx, cip_run *r, cip_run_status status);
+    /* dest already checked */
+    cip_status (*put_artifact)(cip_ctx *ctx, cip_run *r, const char *dest, const void *data,
+                               size_t len);
+    cip_status (*log_model)(cip_ctx *ctx, cip_run *r, const cip_model_spec *spec,
+                            char **model_id_out);
+    cip_status (*reg_register)(cip_ctx *ctx, cip_store *s, const char *name, const char *source,
+                               const char *description, int64_t *version);
+    cip_status (*reg_set_alias)(cip_ctx *ctx, cip_store *s, const char *name, const char *alias,
+                                int64_t version);
+    cip_status (*reg_get_alias)(cip_ctx *ctx, cip_store *s, const char *name, const char *alias,
+                                int64_t *version);
+};
+/* The backend of s. */
+CIP_INTERNAL const struct cipi_store_ops *cipi_track_ops(const cip_store *s);
 
 /* --- store.c ------------------------------------------------------------- */
 CIP_INTERNAL int64_t cipi_track_now_ms(void);
@@ -44,29 +72,5 @@ CIP_INTERNAL cip_status cipi_track_uri_to_path(cip_ctx *ctx, const char *uri, ch
 /* Resolve a run id or unique prefix (>= 8 chars) to the full id. */
 CIP_INTERNAL cip_status cipi_track_find_run(cip_ctx *ctx, cip_store *s, const char *id_or_prefix,
                                             char out[33]);
-
-/* --- json_write.c ------------------------------------------------------------ */
-/* A small streaming JSON writer into a cipi_buf: strings are escaped (UTF-8
- * passed through), numbers printed with %.17g, NaN/Inf written as null.
- * Commas are inserted automatically; nesting depth <= 32. */
-struct cipi_json {
-    struct cipi_buf *b;
-    int depth;
-    unsigned char first[33]; /* 1 while the container at that depth is empty */
-    bool after_key;          /* the next value follows a key */
-};
-CIP_INTERNAL void cipi_json_init(struct cipi_json *j, struct cipi_buf *b);
-CIP_INTERNAL cip_status cipi_json_begin(cip_ctx *ctx, struct cipi_json *j, char open);
-CIP_INTERNAL cip_status cipi_json_end(cip_ctx *ctx, struct cipi_json *j, char close);
-CIP_INTERNAL cip_status cipi_json_key(cip_ctx *ctx, struct cipi_json *j, const char *k);
-CIP_INTERNAL cip_status cipi_json_str(cip_ctx *ctx, struct cipi_json *j, const char *s);
-CIP_INTERNAL cip_status cipi_json_num(cip_ctx *ctx, struct cipi_json *j, double v);
-CIP_INTERNAL cip_status cipi_json_int(cip_ctx *ctx, struct cipi_json *j, int64_t v);
-CIP_INTERNAL cip_status cipi_json_bool(cip_ctx *ctx, struct cipi_json *j, bool v);
-CIP_INTERNAL cip_status cipi_json_null(cip_ctx *ctx, struct cipi_json *j);
-/* A pre-formatted raw value (a JSON literal). */
-CIP_INTERNAL cip_status cipi_json_raw(cip_ctx *ctx, struct cipi_json *j, const char *lit);
-/* Append s JSON-escaped with quotes (no comma handling). */
-CIP_INTERNAL cip_status cipi_json_escape(cip_ctx *ctx, struct cipi_buf *b, const char *s);
 
 #endif /* CIPI_TRACK_H */

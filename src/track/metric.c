@@ -56,11 +56,10 @@ static bool later(const cip_metric *a, const cip_metric *b, int64_t now)
     return va > vb;
 }
 
-cip_status cip_run_log_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m, size_t n)
+cip_status cipi_track_check_metrics(cip_ctx *ctx, const cip_metric *m, size_t n)
 {
     if (n > 0 && m == NULL)
         return cipi_fail(ctx, CIP_ERR_MISUSE, "metrics array is NULL");
-    /* validate the whole batch first: a bad key rejects the batch untouched */
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && m[i].key == m[i - 1].key)
             continue;
@@ -68,11 +67,13 @@ cip_status cip_run_log_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m, si
         if (rc != CIP_OK)
             return rc;
     }
+    return CIP_OK;
+}
+
+cip_status cipi_track_put_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m, size_t n)
+{
     sqlite3_stmt *ins = NULL, *lat = NULL;
-    cip_status rc = cipi_track_begin(ctx, r->s);
-    if (rc != CIP_OK)
-        return rc;
-    rc = cipi_track_prepare(ctx, r->s, cipi_track_metric_insert_sql, &ins);
+    cip_status rc = cipi_track_prepare(ctx, r->s, cipi_track_metric_insert_sql, &ins);
     if (rc == CIP_OK)
         rc = cipi_track_prepare(ctx, r->s, cipi_track_metric_latest_sql, &lat);
     int64_t now = cipi_track_now_ms();
@@ -109,15 +110,43 @@ cip_status cip_run_log_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m, si
         rc = cipi_track_bind_metric(ctx, r->s, lat, r->id, &m[best[j]], now);
     sqlite3_finalize(ins);
     sqlite3_finalize(lat);
+    return rc;
+}
+
+/* Keep runs.name in step with tag mlflow.runName (as MLflow's set_tag). */
+static cip_status rename_run(cip_ctx *ctx, cip_run *r, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    cip_status rc =
+        cipi_track_prepare(ctx, r->s, "UPDATE runs SET name = ? WHERE run_uuid = ?", &st);
+    if (rc == CIP_OK) {
+        cipi_track_bind_text(st, 1, name);
+        cipi_track_bind_text(st, 2, r->id);
+        rc = cipi_track_step_done(ctx, r->s, st, "cannot rename run");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+cip_status cipi_sql_log_batch(cip_ctx *ctx, cip_run *r, const cip_param *params, size_t n_params,
+                              const cip_param *tags, size_t n_tags, const cip_metric *metrics,
+                              size_t n_metrics)
+{
+    cip_status rc = cipi_track_begin(ctx, r->s);
+    if (rc != CIP_OK)
+        return rc;
+    for (size_t i = 0; rc == CIP_OK && i < n_params; i++)
+        rc = cipi_track_put_param(ctx, r, params[i].key, params[i].value);
+    for (size_t i = 0; rc == CIP_OK && i < n_tags; i++) {
+        rc = cipi_track_put_tag(ctx, r->s, r->id, tags[i].key, tags[i].value);
+        if (rc == CIP_OK && strcmp(tags[i].key, "mlflow.runName") == 0)
+            rc = rename_run(ctx, r, tags[i].value);
+    }
+    if (rc == CIP_OK && n_metrics > 0)
+        rc = cipi_track_put_metrics(ctx, r, metrics, n_metrics);
     if (rc != CIP_OK) {
         cipi_track_rollback(r->s);
         return rc;
     }
     return cipi_track_commit(ctx, r->s);
-}
-
-cip_status cip_run_log_metric(cip_ctx *ctx, cip_run *r, const char *key, double value, int64_t step)
-{
-    cip_metric m = {key, value, step, 0};
-    return cip_run_log_metrics(ctx, r, &m, 1);
 }

@@ -169,11 +169,18 @@ static cip_status mlmodel_yaml(cip_ctx *ctx, const struct model_ctx *mc, struct 
         rc = cipi_buf_printf(ctx, b, "    cip_version: %s\n", cip_version());
     if (rc == CIP_OK && mc->file_base)
         rc = cipi_buf_printf(ctx, b, "    model_file: %s\n", mc->file_base);
-    if (rc == CIP_OK)
+    char uuid[33];
+    if (rc == CIP_OK && mc->model_id == NULL) /* MLflow 2 style: no LoggedModel */
+        rc = cipi_track_uuid_hex(ctx, uuid);
+    if (rc == CIP_OK && mc->model_id != NULL)
         rc = cipi_buf_printf(ctx, b,
                              "is_signature_from_type_hint: false\nmodel_id: %s\n"
                              "model_uuid: %s\nrun_id: %s\n",
                              mc->model_id, mc->model_id, mc->run_id);
+    else if (rc == CIP_OK)
+        rc = cipi_buf_printf(ctx, b,
+                             "is_signature_from_type_hint: false\nmodel_uuid: %s\nrun_id: %s\n",
+                             uuid, mc->run_id);
     if (rc == CIP_OK && m->example != NULL)
         rc = cipi_buf_printf(ctx, b,
                              "saved_input_example_info:\n"
@@ -209,6 +216,14 @@ static cip_status write_files(cip_ctx *ctx, struct model_ctx *mc, const char *di
         rc = cipi_read_file(ctx, m->model_file, 0, &data, &len);
         if (rc == CIP_OK)
             rc = cipi_track_put_file(ctx, dir, mc->file_base, data, len);
+    }
+    for (size_t k = 0; rc == CIP_OK && k < m->n_files; k++) {
+        const char *slash = strrchr(m->files[k], '/');
+        cipi_free(ctx, data);
+        data = NULL;
+        rc = cipi_read_file(ctx, m->files[k], 0, &data, &len);
+        if (rc == CIP_OK)
+            rc = cipi_track_put_file(ctx, dir, slash ? slash + 1 : m->files[k], data, len);
     }
     if (rc == CIP_OK && m->example != NULL) {
         rc = example_json(ctx, m, false, &ex);
@@ -278,25 +293,31 @@ static cip_status insert_rows(cip_ctx *ctx, cip_run *r, const struct model_ctx *
     return cipi_track_commit(ctx, r->s);
 }
 
-cip_status cip_run_log_model(cip_ctx *ctx, cip_run *r, const cip_model_spec *spec,
-                             char **model_id_out)
+cip_status cipi_track_model_files(cip_ctx *ctx, const cip_model_spec *spec, const char *model_id,
+                                  const char *run_id, const char *artifact_uri, const char *dir)
 {
-    if (model_id_out)
-        *model_id_out = NULL;
-    if (spec == NULL || (spec->n_inputs > 0 && spec->inputs == NULL))
-        return cipi_fail(ctx, CIP_ERR_MISUSE, "model spec is incomplete");
-    char hex[33], model_id[40];
-    char *loc = NULL, *uri = NULL, *dir = NULL;
-    struct model_ctx mc = {.m = spec, .model_id = model_id, .run_id = r->id};
-    if (spec->name != NULL) {
-        cip_status rc = cipi_track_check_key(ctx, "model", spec->name);
-        if (rc != CIP_OK)
-            return rc;
-    }
+    struct model_ctx mc = {
+        .m = spec, .model_id = model_id, .run_id = run_id, .artifact_uri = artifact_uri};
     if (spec->model_file) {
         const char *slash = strrchr(spec->model_file, '/');
         mc.file_base = slash ? slash + 1 : spec->model_file;
     }
+    cip_status rc = sig_json(ctx, spec->inputs, spec->n_inputs, &mc.sig_in);
+    if (rc == CIP_OK && spec->n_outputs > 0)
+        rc = sig_json(ctx, spec->outputs, spec->n_outputs, &mc.sig_out);
+    if (rc == CIP_OK)
+        rc = write_files(ctx, &mc, dir);
+    cipi_free(ctx, mc.sig_in);
+    cipi_free(ctx, mc.sig_out);
+    return rc;
+}
+
+cip_status cipi_sql_log_model(cip_ctx *ctx, cip_run *r, const cip_model_spec *spec,
+                              char **model_id_out)
+{
+    char hex[33], model_id[40];
+    char *loc = NULL, *uri = NULL, *dir = NULL;
+    struct model_ctx mc = {.m = spec, .model_id = model_id, .run_id = r->id};
     cip_status rc = cipi_track_uuid_hex(ctx, hex);
     if (rc == CIP_OK)
         rc = cipi_track_exp_location(ctx, r->s, r->exp_id, &loc);
@@ -311,11 +332,7 @@ cip_status cip_run_log_model(cip_ctx *ctx, cip_run *r, const cip_model_spec *spe
     if (rc == CIP_OK)
         rc = cipi_track_uri_to_path(ctx, uri, &dir);
     if (rc == CIP_OK)
-        rc = sig_json(ctx, spec->inputs, spec->n_inputs, &mc.sig_in);
-    if (rc == CIP_OK && spec->n_outputs > 0)
-        rc = sig_json(ctx, spec->outputs, spec->n_outputs, &mc.sig_out);
-    if (rc == CIP_OK)
-        rc = write_files(ctx, &mc, dir);
+        rc = cipi_track_model_files(ctx, spec, model_id, r->id, uri, dir);
     if (rc == CIP_OK)
         rc = insert_rows(ctx, r, &mc);
     if (rc == CIP_OK && model_id_out) {
@@ -323,8 +340,6 @@ cip_status cip_run_log_model(cip_ctx *ctx, cip_run *r, const cip_model_spec *spe
         if (*model_id_out == NULL)
             rc = CIP_ERR_NOMEM;
     }
-    cipi_free(ctx, mc.sig_in);
-    cipi_free(ctx, mc.sig_out);
     cipi_free(ctx, loc);
     cipi_free(ctx, uri);
     cipi_free(ctx, dir);

@@ -283,3 +283,56 @@ cip_status cip_run_get(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run_s
     search_release(&q);
     return rc;
 }
+
+/* One allocation: n cip_metric_value followed by the key text. */
+cip_status cip_run_metric_history(cip_ctx *ctx, cip_store *s, const char *run_id, const char *key,
+                                  cip_metric_value **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char id[33];
+    cip_status rc = cipi_track_find_run(ctx, s, run_id, id);
+    if (rc != CIP_OK)
+        return rc;
+    static const char count_sql[] = "SELECT count(*) FROM metrics WHERE run_uuid = ?1 AND key = ?2";
+    static const char sql[] = "SELECT step, value, timestamp, is_nan FROM metrics WHERE "
+                              "run_uuid = ?1 AND key = ?2 ORDER BY step, timestamp";
+    sqlite3_stmt *st = NULL;
+    size_t cnt = 0, klen = strlen(key);
+    rc = cipi_track_prepare(ctx, s, count_sql, &st);
+    if (rc == CIP_OK) {
+        cipi_track_bind_text(st, 1, id);
+        cipi_track_bind_text(st, 2, key);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            cnt = (size_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (rc == CIP_OK && cnt == 0)
+        return cipi_fail(ctx, CIP_ERR_NOT_FOUND, "run '%s' has no metric '%s'", id, key);
+    cip_metric_value *v = NULL;
+    if (rc == CIP_OK) {
+        v = cipi_malloc(ctx, cnt * sizeof *v + klen + 1);
+        rc = v == NULL ? cipi_nomem(ctx) : cipi_track_prepare(ctx, s, sql, &st);
+    }
+    if (rc != CIP_OK) {
+        cipi_free(ctx, v);
+        return rc;
+    }
+    char *kcopy = (char *)(v + cnt);
+    memcpy(kcopy, key, klen + 1);
+    cipi_track_bind_text(st, 1, id);
+    cipi_track_bind_text(st, 2, key);
+    size_t k = 0;
+    while (k < cnt && sqlite3_step(st) == SQLITE_ROW) {
+        v[k].key = kcopy;
+        v[k].step = sqlite3_column_int64(st, 0);
+        v[k].value = sqlite3_column_int(st, 3) ? (double)NAN : sqlite3_column_double(st, 1);
+        v[k].timestamp = sqlite3_column_int64(st, 2);
+        k++;
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    *n = k;
+    return CIP_OK;
+}

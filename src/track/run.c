@@ -142,11 +142,9 @@ done:
     return rc;
 }
 
-cip_status cip_experiment_get_id(cip_ctx *ctx, cip_store *s, const char *name, int create,
-                                 int64_t *id_out)
+cip_status cipi_sql_experiment_get_id(cip_ctx *ctx, cip_store *s, const char *name, int create,
+                                      int64_t *id_out)
 {
-    if (name == NULL || name[0] == '\0')
-        return cipi_fail(ctx, CIP_ERR_INVALID, "experiment name is empty");
     int64_t id = -1;
     bool deleted = false;
     cip_status rc = lookup_experiment(ctx, s, name, &id, &deleted);

@@ -8,8 +8,8 @@
 
 #include "track_int.h"
 
-static cip_status check_value(cip_ctx *ctx, const char *what, const char *key, const char *v,
-                              size_t max)
+cip_status cipi_track_check_value(cip_ctx *ctx, const char *what, const char *key, const char *v,
+                                  size_t max)
 {
     if (v == NULL)
         return cipi_fail(ctx, CIP_ERR_INVALID, "%s '%s' has no value", what, key);
@@ -19,16 +19,24 @@ static cip_status check_value(cip_ctx *ctx, const char *what, const char *key, c
     return CIP_OK;
 }
 
-static cip_status run_alloc(cip_ctx *ctx, cip_store *s, const char *id, int64_t exp_id,
-                            const char *artifact_uri, cip_run **out)
+cip_run *cipi_track_run_new(cip_ctx *ctx, cip_store *s, const char *id, int64_t exp_id)
 {
     cip_run *r = cipi_calloc(ctx, 1, sizeof *r);
     if (r == NULL)
-        return CIP_ERR_NOMEM;
+        return NULL;
     r->a = cipi_ctx_alloc(ctx);
     r->s = s;
     snprintf(r->id, sizeof r->id, "%s", id);
     r->exp_id = exp_id;
+    return r;
+}
+
+static cip_status run_alloc(cip_ctx *ctx, cip_store *s, const char *id, int64_t exp_id,
+                            const char *artifact_uri, cip_run **out)
+{
+    cip_run *r = cipi_track_run_new(ctx, s, id, exp_id);
+    if (r == NULL)
+        return CIP_ERR_NOMEM;
     cip_status rc = cipi_track_uri_to_path(ctx, artifact_uri, &r->artifact_dir);
     if (rc != CIP_OK) {
         cip_run_free(r);
@@ -62,16 +70,20 @@ static cip_status insert_run(cip_ctx *ctx, cip_store *s, const char *id, const c
     return rc;
 }
 
-static cip_status write_start(cip_ctx *ctx, cip_store *s, const cip_run_params *p, const char *id,
-                              const char *name, const char *uri, int64_t exp)
+const char *cipi_track_run_user(const cip_run_params *p)
 {
     const char *user = p->user;
     if (user == NULL || user[0] == '\0')
         user = getenv("USER");
     if (user == NULL || user[0] == '\0')
         user = "unknown";
-    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_track_now_ms();
-    const char *tags[][2] = {
+    return user;
+}
+
+void cipi_track_system_tags(const cip_run_params *p, const char *name, const char *user,
+                            const char *tags[CIPI_RUN_SYSTEM_TAGS][2])
+{
+    const char *const kv[CIPI_RUN_SYSTEM_TAGS][2] = {
         {"mlflow.runName", name},
         {"mlflow.user", user},
         {"mlflow.source.name", p->source_name ? p->source_name : "cip"},
@@ -82,6 +94,16 @@ static cip_status write_start(cip_ctx *ctx, cip_store *s, const cip_run_params *
         {"mlflow.note.content", p->note},
         {"mlflow.parentRunId", p->parent_run_id},
     };
+    memcpy(tags, kv, sizeof kv);
+}
+
+static cip_status write_start(cip_ctx *ctx, cip_store *s, const cip_run_params *p, const char *id,
+                              const char *name, const char *uri, int64_t exp)
+{
+    const char *user = cipi_track_run_user(p);
+    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_track_now_ms();
+    const char *tags[CIPI_RUN_SYSTEM_TAGS][2];
+    cipi_track_system_tags(p, name, user, tags);
     cip_status rc = cipi_track_begin(ctx, s);
     if (rc != CIP_OK)
         return rc;
@@ -96,7 +118,7 @@ static cip_status write_start(cip_ctx *ctx, cip_store *s, const cip_run_params *
     return cipi_track_commit(ctx, s);
 }
 
-cip_status cip_run_start(cip_ctx *ctx, cip_store *s, const cip_run_params *p, cip_run **out)
+cip_status cipi_sql_run_start(cip_ctx *ctx, cip_store *s, const cip_run_params *p, cip_run **out)
 {
     *out = NULL;
     cip_run_params def;
@@ -146,7 +168,7 @@ done:
     return rc;
 }
 
-cip_status cip_run_attach(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run **out)
+cip_status cipi_sql_run_attach(cip_ctx *ctx, cip_store *s, const char *run_id, cip_run **out)
 {
     *out = NULL;
     char id[33];
@@ -192,11 +214,12 @@ void cip_run_free(cip_run *r)
         return;
     struct cipi_alloc a = r->a;
     cipi_afree(&a, r->artifact_dir);
+    cipi_afree(&a, r->artifact_uri);
     cipi_afree(&a, r);
 }
 
 /* Within a transaction: insert the param, or check it has the same value. */
-static cip_status put_param(cip_ctx *ctx, cip_run *r, const char *key, const char *value)
+cip_status cipi_track_put_param(cip_ctx *ctx, cip_run *r, const char *key, const char *value)
 {
     sqlite3_stmt *st = NULL;
     cip_status rc = cipi_track_prepare(
@@ -228,55 +251,9 @@ static cip_status put_param(cip_ctx *ctx, cip_run *r, const char *key, const cha
     return rc;
 }
 
-cip_status cip_run_log_param(cip_ctx *ctx, cip_run *r, const char *key, const char *value)
-{
-    cip_status rc = cipi_track_check_key(ctx, "param", key);
-    if (rc == CIP_OK)
-        rc = check_value(ctx, "param", key, value, 6000);
-    if (rc == CIP_OK)
-        rc = cipi_track_begin(ctx, r->s);
-    if (rc != CIP_OK)
-        return rc;
-    rc = put_param(ctx, r, key, value);
-    if (rc != CIP_OK) {
-        cipi_track_rollback(r->s);
-        return rc;
-    }
-    return cipi_track_commit(ctx, r->s);
-}
-
-cip_status cip_run_set_tag(cip_ctx *ctx, cip_run *r, const char *key, const char *value)
-{
-    cip_status rc = cipi_track_check_key(ctx, "tag", key);
-    if (rc == CIP_OK)
-        rc = check_value(ctx, "tag", key, value, 8000);
-    if (rc == CIP_OK)
-        rc = cipi_track_begin(ctx, r->s);
-    if (rc != CIP_OK)
-        return rc;
-    rc = cipi_track_put_tag(ctx, r->s, r->id, key, value);
-    if (rc == CIP_OK && strcmp(key, "mlflow.runName") == 0) {
-        sqlite3_stmt *st = NULL;
-        rc = cipi_track_prepare(ctx, r->s, "UPDATE runs SET name = ? WHERE run_uuid = ?", &st);
-        if (rc == CIP_OK) {
-            cipi_track_bind_text(st, 1, value);
-            cipi_track_bind_text(st, 2, r->id);
-            rc = cipi_track_step_done(ctx, r->s, st, "cannot rename run");
-        }
-        sqlite3_finalize(st);
-    }
-    if (rc != CIP_OK) {
-        cipi_track_rollback(r->s);
-        return rc;
-    }
-    return cipi_track_commit(ctx, r->s);
-}
-
-cip_status cip_run_end(cip_ctx *ctx, cip_run *r, cip_run_status status)
+cip_status cipi_sql_run_end(cip_ctx *ctx, cip_run *r, cip_run_status status)
 {
     const char *name = cip_run_status_name(status);
-    if (name == NULL)
-        return cipi_fail(ctx, CIP_ERR_INVALID, "invalid run status %d", (int)status);
     int64_t now = cipi_track_now_ms();
     char dur[32];
     snprintf(dur, sizeof dur, "%lld", (long long)(now - r->start_ms));

@@ -66,9 +66,20 @@ cip_status cipi_track_sqlfail(cip_ctx *ctx, const cip_store *s, const char *what
     return cipi_fail(ctx, st, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+/* Operations that only the SQLite backend has (search, registry listing, ...). */
+static cip_status need_sql(cip_ctx *ctx, const cip_store *s)
+{
+    return cipi_fail(ctx, CIP_ERR_INVALID,
+                     "this operation is not supported for tracking servers ('%s') yet; cip "
+                     "writes runs and models to them, use the MLflow UI to read them",
+                     s->db_path);
+}
+
 cip_status cipi_track_prepare(cip_ctx *ctx, cip_store *s, const char *sql, sqlite3_stmt **out)
 {
     *out = NULL;
+    if (s->db == NULL)
+        return need_sql(ctx, s);
     if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
         return cipi_track_sqlfail(ctx, s, "cannot query the tracking store");
     return CIP_OK;
@@ -76,6 +87,8 @@ cip_status cipi_track_prepare(cip_ctx *ctx, cip_store *s, const char *sql, sqlit
 
 cip_status cipi_track_exec(cip_ctx *ctx, cip_store *s, const char *sql)
 {
+    if (s->db == NULL)
+        return need_sql(ctx, s);
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return cipi_track_sqlfail(ctx, s, "tracking store");
     return CIP_OK;
@@ -83,6 +96,8 @@ cip_status cipi_track_exec(cip_ctx *ctx, cip_store *s, const char *sql)
 
 cip_status cipi_track_begin(cip_ctx *ctx, cip_store *s)
 {
+    if (s->db == NULL)
+        return need_sql(ctx, s);
     if (s->read_only)
         return cipi_fail(ctx, CIP_ERR_MISUSE, "the tracking store was opened read-only");
     /* The busy handler waits up to the busy timeout; a few extra rounds cover
@@ -178,10 +193,8 @@ const char *cip_store_db_path(const cip_store *s)
     return s->db_path;
 }
 
-void cip_store_close(cip_store *s)
+void cipi_sql_close(cip_store *s)
 {
-    if (s == NULL)
-        return;
     sqlite3_close_v2(s->db);
     struct cipi_alloc a = s->a;
     cipi_afree(&a, s->db_path);
@@ -338,19 +351,14 @@ static cip_status open_db(cip_ctx *ctx, cip_store *s, const cip_store_opts *o, b
     return CIP_OK;
 }
 
-cip_status cip_store_open(cip_ctx *ctx, const char *uri, const cip_store_opts *opts,
-                          cip_store **out)
+cip_status cipi_sql_open(cip_ctx *ctx, const char *uri, const cip_store_opts *opts, cip_store **out)
 {
     *out = NULL;
-    cip_store_opts o;
-    if (opts == NULL)
-        cip_store_opts_default(&o);
-    else
-        o = *opts;
+    cip_store_opts o = *opts;
     char *path = NULL;
     bool created = false;
     cip_store *s = NULL;
-    cip_status rc = cipi_track_uri_path(ctx, cip_store_resolve_uri(uri), &path);
+    cip_status rc = cipi_track_uri_path(ctx, uri, &path);
     if (rc != CIP_OK)
         return rc;
     s = cipi_calloc(ctx, 1, sizeof *s);
@@ -359,6 +367,7 @@ cip_status cip_store_open(cip_ctx *ctx, const char *uri, const cip_store_opts *o
         goto done;
     }
     s->a = cipi_ctx_alloc(ctx);
+    s->ops = &cipi_sqlite_ops;
     s->read_only = o.read_only;
     rc = cipi_track_abspath(ctx, path, &s->db_path);
     if (rc != CIP_OK)

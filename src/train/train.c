@@ -175,10 +175,8 @@ static cip_status target_and_features(cip_ctx *ctx, struct work *w, const cip_tr
         for (size_t k = 0; k < p->n_features; k++)
             w->feat[w->n_feat++] = p->features[k];
     } else if (customer) {
-        int orig = p->preset == CIP_TRAIN_PRESET_ORIGINAL;
-        const char *const *set = churn ? (orig ? k_churn_original : k_churn_production)
-                                       : (orig ? k_clv_original : k_clv_production);
-        size_t ns = churn ? (orig ? 10 : 7) : (orig ? 9 : 6);
+        size_t ns;
+        const char *const *set = cip_train_preset_features(p->task, p->preset, &ns);
         for (size_t k = 0; k < ns; k++)
             w->feat[w->n_feat++] = set[k];
     } else {
@@ -648,6 +646,23 @@ static cip_status train_supervised(cip_ctx *ctx, const cip_frame *data, const ci
     }
     work_release(ctx, &w);
     return rc;
+}
+
+const char *const *cip_train_preset_features(cip_train_task task, cip_train_preset preset,
+                                             size_t *n_out)
+{
+    int orig = preset == CIP_TRAIN_PRESET_ORIGINAL;
+    const char *const *set = NULL;
+    size_t n = 0;
+    if (task == CIP_TRAIN_CHURN) {
+        set = orig ? k_churn_original : k_churn_production;
+        n = orig ? CIP_ARRAY_LEN(k_churn_original) : CIP_ARRAY_LEN(k_churn_production);
+    } else if (task == CIP_TRAIN_CLV) {
+        set = orig ? k_clv_original : k_clv_production;
+        n = orig ? CIP_ARRAY_LEN(k_clv_original) : CIP_ARRAY_LEN(k_clv_production);
+    }
+    *n_out = n;
+    return set;
 }
 
 const char *cip_train_task_name(cip_train_task t)

@@ -1,5 +1,6 @@
 /* test_features.c - the feature pipeline: reference parity, every column rule,
- * fit/transform separation, persistence, corruption, OOM
+ * fit/transform separation, lineage, errors (persistence, corruption, OOM:
+ * test_features_persist.c)
  *
  * Expected values come from three independent places: the reference file in
  * ../shared (byte parity), tests/data/features/*_expected.csv written by
@@ -12,108 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cip/features.h"
 #include "testutil.h"
+#include "features_fixture.h"
 
 /* --- helpers -------------------------------------------------------------------------- */
-
-/* A raw frame from per-column arrays (NULL arrays get a default value). */
-struct rows {
-    size_t n;
-    const int64_t *age, *income, *purchase, *freq;
-    const double *loyalty;
-    const char *const *region;
-};
-
-static cip_status mk_raw(cip_ctx *ctx, const struct rows *r, cip_frame **out)
-{
-    enum { MAXR = 64 };
-    int64_t age[MAXR], inc[MAXR], pa[MAXR], fr[MAXR], id[MAXR];
-    double loy[MAXR];
-    const char *reg[MAXR];
-    assert_true(r->n <= MAXR);
-    for (size_t i = 0; i < r->n; i++) {
-        id[i] = (int64_t)i + 1;
-        age[i] = r->age ? r->age[i] : 35;
-        inc[i] = r->income ? r->income[i] : 50000 + 1000 * (int64_t)i;
-        pa[i] = r->purchase ? r->purchase[i] : 100 + 10 * (int64_t)i;
-        fr[i] = r->freq ? r->freq[i] : 10 + (int64_t)i;
-        loy[i] = r->loyalty ? r->loyalty[i] : 3.0 + 0.5 * (double)i;
-        reg[i] = r->region ? r->region[i] : (i % 2 ? "South" : "North");
-    }
-    cip_frame *f = NULL;
-    cip_status rc = cip_frame_new(ctx, r->n, &f);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_i64(ctx, f, "user_id", id, NULL);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_i64(ctx, f, "age", age, NULL);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_i64(ctx, f, "annual_income", inc, NULL);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_i64(ctx, f, "purchase_amount", pa, NULL);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_f64(ctx, f, "loyalty_score", loy, NULL);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_strings(ctx, f, "region", reg);
-    if (rc == CIP_OK)
-        rc = cip_frame_add_i64(ctx, f, "purchase_frequency", fr, NULL);
-    if (rc != CIP_OK) {
-        cip_frame_free(f);
-        return rc;
-    }
-    *out = f;
-    return CIP_OK;
-}
-
-static double num(const cip_frame *f, const char *name, size_t i)
-{
-    size_t j;
-    assert_int_equal(cip_frame_find(NULL, f, name, &j), CIP_OK);
-    return cip_frame_get(f, j, i);
-}
-
-/* Category label of a cell, NULL when missing. */
-static const char *cat(const cip_frame *f, const char *name, size_t i)
-{
-    size_t j;
-    assert_int_equal(cip_frame_find(NULL, f, name, &j), CIP_OK);
-    assert_int_equal(cip_frame_col_type(f, j), CIP_TYPE_CAT);
-    if (cip_frame_is_missing(f, j, i))
-        return NULL;
-    return cip_frame_level(f, j, cip_frame_codes(f, j)[i]);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
-    b[n] = '\0';
-    fclose(fp);
-    *len = (size_t)n;
-    return b;
-}
-
-/* The CSV text (%.4f, True/False) of a frame; caller frees. */
-static char *csv_text(cip_ctx *ctx, const cip_frame *f, size_t *len)
-{
-    char path[256];
-    cipt_write_temp(path, sizeof path, ".csv", "", 0);
-    cip_csv_write_opts o;
-    cip_csv_write_opts_default(&o);
-    o.float_format = "%.4f";
-    assert_int_equal(cip_frame_write_csv(ctx, f, path, &o), CIP_OK);
-    char *t = slurp(path, len);
-    unlink(path);
-    return t;
-}
 
 /* Line k (0 = header) of a CSV text, copied into buf. */
 static const char *line_of(const char *text, size_t k, char *buf, size_t size)
@@ -129,15 +34,6 @@ static const char *line_of(const char *text, size_t k, char *buf, size_t size)
     memcpy(buf, p, n);
     buf[n] = '\0';
     return buf;
-}
-
-static cip_frame *read_fixture(cip_ctx *ctx, const char *name)
-{
-    char path[512];
-    cip_frame *f = NULL;
-    cipt_data_path(path, sizeof path, name);
-    assert_int_equal(cip_frame_read_csv(ctx, path, NULL, &f), CIP_OK);
-    return f;
 }
 
 static void expect_fixture_parity(cip_ctx *ctx, const cip_frame *raw, const char *expected_path)
@@ -297,17 +193,6 @@ static void test_features_output_columns_types_and_order(void **state)
 }
 
 /* --- column rules on hand-computed frames ----------------------------------------------- */
-
-/* Fit and transform r with params pp (NULL = defaults). */
-static void fit_tx(cip_ctx *ctx, const struct rows *r, const cip_featpipe_params *pp,
-                   cip_featpipe **p, cip_frame **out)
-{
-    cip_frame *raw = NULL;
-    assert_int_equal(mk_raw(ctx, r, &raw), CIP_OK);
-    assert_int_equal(cip_featpipe_fit(ctx, raw, pp, p), CIP_OK);
-    assert_int_equal(cip_featpipe_transform(ctx, *p, raw, out), CIP_OK);
-    cip_frame_free(raw);
-}
 
 static void test_features_quantile_interpolates_linearly_strict_flags(void **state)
 {
@@ -676,241 +561,6 @@ static void test_features_unknown_region_rejected_unless_allowed(void **state)
     cip_ctx_free(ctx);
 }
 
-/* --- persistence ------------------------------------------------------------------------ */
-
-static void test_features_save_load_transform_identical_bytes(void **state)
-{
-    (void)state;
-    cip_ctx *ctx;
-    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
-    cip_frame *all = read_fixture(ctx, "features/small_raw.csv");
-    cip_featpipe *p = NULL, *q = NULL;
-    cip_frame *o1 = NULL, *o2 = NULL;
-    assert_int_equal(cip_featpipe_fit(ctx, all, NULL, &p), CIP_OK);
-    char path[256];
-    cipt_write_temp(path, sizeof path, ".fp", "", 0);
-    assert_int_equal(cip_featpipe_save(ctx, p, path), CIP_OK);
-    assert_int_equal(cip_featpipe_load(ctx, path, &q), CIP_OK);
-    assert_int_equal(cip_featpipe_transform(ctx, p, all, &o1), CIP_OK);
-    assert_int_equal(cip_featpipe_transform(ctx, q, all, &o2), CIP_OK);
-    size_t l1, l2;
-    char *t1 = csv_text(ctx, o1, &l1), *t2 = csv_text(ctx, o2, &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(t1, t2, l1);
-    /* save(load(save(p))) == save(p) */
-    char *b1 = NULL, *b2 = NULL;
-    assert_int_equal(cip_featpipe_save_mem(ctx, p, &b1, &l1), CIP_OK);
-    assert_int_equal(cip_featpipe_save_mem(ctx, q, &b2, &l2), CIP_OK);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(b1, b2, l1);
-    assert_memory_equal(b1, "cip-featpipe 1\n", 15);
-    /* loaded pipelines keep lineage and the churn label */
-    const char *const *in;
-    size_t n;
-    assert_int_equal(cip_featpipe_lineage(q, "user_id", &in, &n), CIP_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(in[0], "user_id");
-    uint8_t la[24], lb[24];
-    assert_int_equal(cip_featpipe_churn_label(ctx, p, all, la, 24), CIP_OK);
-    assert_int_equal(cip_featpipe_churn_label(ctx, q, all, lb, 24), CIP_OK);
-    assert_memory_equal(la, lb, 24);
-    unlink(path);
-    cip_featpipe_buf_free(ctx, b1);
-    cip_featpipe_buf_free(ctx, b2);
-    free(t1);
-    free(t2);
-    cip_frame_free(o1);
-    cip_frame_free(o2);
-    cip_featpipe_free(p);
-    cip_featpipe_free(q);
-    cip_frame_free(all);
-    cip_ctx_free(ctx);
-}
-
-static void expect_parse_error(cip_ctx *ctx, const char *data, size_t len, const char *needle)
-{
-    cip_featpipe *q = (cip_featpipe *)1;
-    cip_status rc = cip_featpipe_load_mem(ctx, data, len, &q);
-    if (rc != CIP_ERR_PARSE)
-        fail_msg("load of %zu bytes gave %s (%s), expected CIP_ERR_PARSE", len, cip_status_name(rc),
-                 cip_ctx_errmsg(ctx));
-    assert_null(q);
-    if (needle != NULL && strstr(cip_ctx_errmsg(ctx), needle) == NULL)
-        fail_msg("message '%s' lacks '%s'", cip_ctx_errmsg(ctx), needle);
-}
-
-/* Replace `from` by `to` in a saved file and fix the checksum. */
-static char *edit_resign(const char *src, size_t len, const char *from, const char *to,
-                         size_t *out_len)
-{
-    const char *at = strstr(src, from);
-    assert_non_null(at);
-    size_t head = (size_t)(at - src), fl = strlen(from), tl = strlen(to);
-    size_t body = len - head - fl;
-    char *d = malloc(len - fl + tl + 32);
-    memcpy(d, src, head);
-    memcpy(d + head, to, tl);
-    memcpy(d + head + tl, at + fl, body);
-    size_t n = len - fl + tl;
-    char *crc = strstr(d, "\ncrc32 ") + 1;
-    size_t bl = (size_t)(crc - d);
-    uLong c = crc32(0L, Z_NULL, 0);
-    c = crc32(c, (const Bytef *)d, (uInt)bl);
-    n = bl + (size_t)snprintf(d + bl, 32, "crc32 %08lx\n", (unsigned long)c);
-    *out_len = n;
-    return d;
-}
-
-static void test_features_load_rejects_corrupted_files(void **state)
-{
-    (void)state;
-    cip_ctx *ctx;
-    cip_featpipe *p = NULL;
-    cip_frame *raw = NULL;
-    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
-    struct rows r = {.n = 6};
-    assert_int_equal(mk_raw(ctx, &r, &raw), CIP_OK);
-    assert_int_equal(cip_featpipe_fit(ctx, raw, NULL, &p), CIP_OK);
-    char *buf = NULL;
-    size_t len;
-    assert_int_equal(cip_featpipe_save_mem(ctx, p, &buf, &len), CIP_OK);
-    expect_parse_error(ctx, "", 0, "bad magic");
-    expect_parse_error(ctx, "cip-forest 1\n", 13, "bad magic");
-    char *v2 = strdup(buf);
-    v2[13] = '2';
-    expect_parse_error(ctx, v2, len, "unsupported feature pipeline format version 2");
-    free(v2);
-    /* every truncation */
-    for (size_t k = 0; k < len; k++)
-        expect_parse_error(ctx, buf, k, NULL);
-    expect_parse_error(ctx, buf, len - 1, "truncated");
-    /* every single-bit flip is caught (by the checksum or the framing) */
-    char *c = malloc(len);
-    for (size_t k = 0; k < len; k++) {
-        for (int bit = 0; bit < 8; bit += 3) {
-            memcpy(c, buf, len);
-            c[k] = (char)(c[k] ^ (1 << bit));
-            expect_parse_error(ctx, c, len, NULL);
-        }
-    }
-    free(c);
-    memcpy(buf + len - 4, "zz", 2);
-    expect_parse_error(ctx, buf, len, "checksum");
-    cip_featpipe_buf_free(ctx, buf);
-    /* inconsistent content behind a valid checksum */
-    assert_int_equal(cip_featpipe_save_mem(ctx, p, &buf, &len), CIP_OK);
-    static const char *const edits[][3] = {
-        {"fit.rows 6", "fit.rows 7", "do not match"},
-        {"fit.regions 2 North South", "fit.regions 2 South North", "sorted"},
-        {"params.flag_quantile 0.75", "params.flag_quantile 1.5", "flag_quantile"},
-        {"params.churn_label 0.75 4", "params.churn_label 0.75 4 9", "extra values"},
-        {"fit.minmax 100", "fit.minmax 1e999", "bad fitted ranges"},
-        {"fit.frequency_edges 5 10", "fit.frequency_edges 5 nan", "bad number"},
-        {"params.age_bins 4 14 30", "params.age_bins 4 31 30", "age_bins"},
-        {"fit.ecdf.income 6", "fit.ecdf.income 99999999999", "count out of range"},
-        {"params.region_map 1 East", "params.region_map 1 E%4", "escape"},
-    };
-    for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
-        size_t el;
-        char *e = edit_resign(buf, len, edits[k][0], edits[k][1], &el);
-        expect_parse_error(ctx, e, el, edits[k][2]);
-        free(e);
-    }
-    cip_featpipe *q = NULL;
-    assert_int_equal(cip_featpipe_load(ctx, "/nonexistent/x.fp", &q), CIP_ERR_IO);
-    cip_featpipe_buf_free(ctx, buf);
-    cip_featpipe_free(p);
-    cip_frame_free(raw);
-    cip_ctx_free(ctx);
-}
-
-static void test_features_fuzz_corpus_outcomes(void **state)
-{
-    (void)state;
-    /* tests/fuzz-corpus/featpipe_load: valid_* load, everything else is a parse error */
-    static const char *const files[] = {
-        "valid_six_rows.fp",
-        "bad_magic.fp",
-        "version_2.fp",
-        "truncated_half.fp",
-        "no_final_newline.fp",
-        "bit_flip.fp",
-        "bad_crc_digits.fp",
-        "resigned_rows_mismatch.fp",
-        "resigned_huge_count.fp",
-        "resigned_unsorted_regions.fp",
-        "resigned_bad_escape.fp",
-        "resigned_nan_edge.fp",
-        "resigned_inf_minmax.fp",
-        "resigned_extra_line.fp",
-        "resigned_region_clash.fp",
-        "resigned_zero_bins.fp",
-        "resigned_ctrl_char.fp",
-        "empty.fp",
-    };
-    const char *src = getenv("CIP_SOURCE_DIR");
-    cip_ctx *ctx;
-    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
-    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/tests/fuzz-corpus/featpipe_load/%s", src ? src : ".",
-                 files[k]);
-        cip_featpipe *p = NULL;
-        cip_status rc = cip_featpipe_load(ctx, path, &p);
-        cip_status want = strncmp(files[k], "valid_", 6) == 0 ? CIP_OK : CIP_ERR_PARSE;
-        if (rc != want)
-            fail_msg("%s: got %s (%s)", files[k], cip_status_name(rc), cip_ctx_errmsg(ctx));
-        cip_featpipe_free(p);
-    }
-    cip_ctx_free(ctx);
-}
-
-/* --- out of memory ------------------------------------------------------------------------ */
-
-static cip_status oom_body(cip_ctx *ctx, void *arg)
-{
-    (void)arg;
-    cip_frame *raw = NULL, *out = NULL, *out2 = NULL;
-    cip_featpipe *p = NULL, *q = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    uint8_t lab[8];
-    const int64_t age[8] = {20, 25, 33, 41, 47, 52, 61, 13};
-    const char *const reg[8] = {"North", "East", "South", "West", "North", "South", "West", "East"};
-    struct rows r = {.n = 8, .age = age, .region = reg};
-    cip_status rc = mk_raw(ctx, &r, &raw);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_fit(ctx, raw, NULL, &p);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_transform(ctx, p, raw, &out);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_save_mem(ctx, p, &buf, &len);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_load_mem(ctx, buf, len, &q);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_transform(ctx, q, raw, &out2);
-    if (rc == CIP_OK)
-        rc = cip_featpipe_churn_label(ctx, q, raw, lab, 8);
-    if (rc == CIP_OK && (out == NULL || out2 == NULL || cip_frame_n_cols(out2) != 29))
-        rc = CIP_ERR_INTERNAL;
-    if (rc != CIP_OK && (out != NULL || q != NULL) && rc != CIP_ERR_NOMEM)
-        rc = CIP_ERR_INTERNAL;
-    cip_featpipe_buf_free(ctx, buf);
-    cip_frame_free(out);
-    cip_frame_free(out2);
-    cip_featpipe_free(p);
-    cip_featpipe_free(q);
-    cip_frame_free(raw);
-    return rc;
-}
-
-static void test_features_oom_sweep_fit_transform_save_load(void **state)
-{
-    (void)state;
-    long runs = cipt_oom_sweep(oom_body, NULL);
-    assert_true(runs > 50);
-}
-
 /* --- lineage, errors, params ----------------------------------------------------------------- */
 
 static void expect_lineage(const cip_featpipe *p, const char *col, const char *const *want,
@@ -1112,10 +762,6 @@ int main(void)
         cmocka_unit_test(test_features_single_row_transform_matches_batch),
         cmocka_unit_test(test_features_unseen_values_follow_documented_rules),
         cmocka_unit_test(test_features_unknown_region_rejected_unless_allowed),
-        cmocka_unit_test(test_features_save_load_transform_identical_bytes),
-        cmocka_unit_test(test_features_load_rejects_corrupted_files),
-        cmocka_unit_test(test_features_fuzz_corpus_outcomes),
-        cmocka_unit_test(test_features_oom_sweep_fit_transform_save_load),
         cmocka_unit_test(test_features_lineage_names_raw_inputs),
         cmocka_unit_test(test_features_input_errors_are_named),
         cmocka_unit_test(test_features_params_check_rejects_bad_values),

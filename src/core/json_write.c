@@ -9,8 +9,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include "track_int.h"
+#include "cipi.h"
 
 void cipi_json_init(struct cipi_json *j, struct cipi_buf *b)
 {
@@ -147,4 +148,11 @@ cip_status cipi_json_bool(cip_ctx *ctx, struct cipi_json *j, bool v)
 cip_status cipi_json_null(cip_ctx *ctx, struct cipi_json *j)
 {
     return cipi_json_raw(ctx, j, "null");
+}
+
+int64_t cipi_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
