@@ -48,4 +48,9 @@ bool cli_parse_double(const char *s, double *out);
  * line every 10%); installed on the ctx unless quiet. */
 void cli_progress_install(cip_ctx *ctx, bool quiet);
 
+/* The command line as typed, "cip" + argv[0..argc), quoted as a POSIX shell
+ * would read it back (cip_runlog_join_argv); call before getopt_long permutes
+ * argv. *out is owned: free with cip_free(ctx, *out). */
+cip_status cli_command_line(cip_ctx *ctx, int argc, char **argv, char **out);
+
 #endif /* CIP_CLI_H */

@@ -9,22 +9,6 @@
 
 #include "clv_track.h"
 
-char *clv_command_line(int argc, char **argv)
-{
-    size_t len = 4;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 3;
-    char *cmd = malloc(len);
-    if (cmd == NULL)
-        return NULL;
-    size_t at = (size_t)snprintf(cmd, len, "cip");
-    for (int i = 0; i < argc; i++) {
-        bool q = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"\\$") != NULL;
-        at += (size_t)snprintf(cmd + at, len - at, q ? " '%s'" : " %s", argv[i]);
-    }
-    return cmd;
-}
-
 cip_status clv_track_start(cip_ctx *ctx, struct clv_track *t, const char *uri,
                            const char *experiment, const char *sub, const char *command)
 {

@@ -14,9 +14,6 @@ struct clv_track {
     cip_run *run;
 };
 
-/* "cip " + argv joined, arguments with blanks or quotes single-quoted; NULL
- * when out of memory. Call before getopt permutes argv; free(). */
-char *clv_command_line(int argc, char **argv);
 /* Open the store (uri NULL = $MLFLOW_TRACKING_URI or the default) and start a
  * run named "clv-<sub>" in `experiment` with tag cip.command = command. */
 cip_status clv_track_start(cip_ctx *ctx, struct clv_track *t, const char *uri,

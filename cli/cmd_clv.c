@@ -685,14 +685,12 @@ int cmd_clv(int argc, char **argv, cip_ctx *ctx)
     o.experiment = "cip-clv";
     cip_clv_read_params_default(&o.rp);
     cip_clv_eval_params_default(&o.ep);
-    char *command = clv_command_line(argc, argv); /* before getopt permutes argv */
-    if (command == NULL) {
-        fprintf(stderr, "cip: error: out of memory\n");
-        return CLI_FAIL;
-    }
+    char *command = NULL; /* before getopt permutes argv */
+    if (cli_command_line(ctx, argc, argv, &command) != CIP_OK)
+        return cli_fail(ctx, CIP_ERR_NOMEM);
     int rc = parse_opts(argc - 1, argv + 1, ctx, &o);
     if (rc != CLI_OK) {
-        free(command);
+        cip_free(ctx, command);
         return rc;
     }
     o.ep.read = o.rp;
@@ -722,7 +720,7 @@ int cmd_clv(int argc, char **argv, cip_ctx *ctx)
             fprintf(stderr, "cip clv: recorded run %s in experiment '%s'\n", id, o.experiment);
     }
     clv_track_end(ctx, &t, rc == CLI_OK);
-    free(command);
+    cip_free(ctx, command);
     cip_clv_summary_free(s);
     cip_clv_tx_free(tx);
     return rc;

@@ -325,14 +325,7 @@ int cmd_pipeline(int argc, char **argv, cip_ctx *ctx)
     struct pipeline_opts o;
     memset(&o, 0, sizeof o);
     /* the command line as typed, before getopt_long permutes argv */
-    const char **words = calloc((size_t)argc + 1, sizeof *words);
-    if (words == NULL)
-        return cli_fail(ctx, CIP_ERR_NOMEM);
-    words[0] = "cip";
-    for (int k = 0; k < argc; k++)
-        words[k + 1] = argv[k];
-    cip_status st = cip_runlog_join_argv(ctx, argc + 1, words, &o.cmdline);
-    free(words);
+    cip_status st = cli_command_line(ctx, argc, argv, &o.cmdline);
     if (st != CIP_OK)
         return cli_fail(ctx, st);
     int ret = parse_opts(argc, argv, &o);

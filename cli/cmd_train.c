@@ -651,14 +651,7 @@ int cmd_train(int argc, char **argv, cip_ctx *ctx)
         o.p.task = CIP_TRAIN_SEGMENTS;
     else
         return cli_usage_error("train", "unknown task '%s' (clv, churn or segments)", argv[1]);
-    const char **words = calloc((size_t)argc + 1, sizeof *words);
-    if (words == NULL)
-        return cli_usage_error("train", "out of memory");
-    words[0] = "cip";
-    for (int k = 0; k < argc; k++)
-        words[k + 1] = argv[k];
-    cip_status st = cip_runlog_join_argv(ctx, argc + 1, words, &o.cmdline);
-    free(words);
+    cip_status st = cli_command_line(ctx, argc, argv, &o.cmdline);
     if (st != CIP_OK)
         return cli_fail(ctx, st);
     int c, rc = CLI_OK;

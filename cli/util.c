@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cip/runlog.h"
 #include "cli.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -140,4 +141,18 @@ void cli_progress_install(cip_ctx *ctx, bool quiet)
     state.tty = isatty(STDERR_FILENO);
     state.stage[0] = '\0';
     cip_ctx_set_progress(ctx, progress_cb, &state);
+}
+
+cip_status cli_command_line(cip_ctx *ctx, int argc, char **argv, char **out)
+{
+    *out = NULL;
+    const char **words = calloc((size_t)argc + 1, sizeof *words);
+    if (words == NULL)
+        return CIP_ERR_NOMEM;
+    words[0] = "cip";
+    for (int k = 0; k < argc; k++)
+        words[k + 1] = argv[k];
+    cip_status st = cip_runlog_join_argv(ctx, argc + 1, words, out);
+    free(words);
+    return st;
 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 want=(gcc make cmake pkg-config zlib1g-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev
-      libcurl4-openssl-dev)
+      libcurl4-openssl-dev nettle-dev)
 for what in "${@:-build}"; do
   case "$what" in
     build) ;;

@@ -141,7 +141,7 @@ static cip_status insert_version(cip_ctx *ctx, cip_store *s, const char *name, i
         return rc;
     cipi_track_bind_text(st, 1, name);
     sqlite3_bind_int64(st, 2, version);
-    sqlite3_bind_int64(st, 3, cipi_track_now_ms());
+    sqlite3_bind_int64(st, 3, cipi_now_ms());
     cipi_track_bind_text(st, 4, desc);
     cipi_track_bind_text(st, 5, user);
     cipi_track_bind_text(st, 6, source);
@@ -165,7 +165,7 @@ static cip_status next_version(cip_ctx *ctx, cip_store *s, const char *name, int
     if (rc != CIP_OK)
         return rc;
     cipi_track_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, cipi_track_now_ms());
+    sqlite3_bind_int64(st, 2, cipi_now_ms());
     rc = cipi_track_step_done(ctx, s, st, "cannot create registered model");
     sqlite3_finalize(st);
     if (rc != CIP_OK)
@@ -233,7 +233,7 @@ static cip_status write1(cip_ctx *ctx, cip_store *s, const char *sql, const char
         for (int i = 0; i < n; i++)
             cipi_track_bind_text(st, i + 1, t[i]);
         sqlite3_bind_int64(st, 9, version);
-        sqlite3_bind_int64(st, 8, cipi_track_now_ms());
+        sqlite3_bind_int64(st, 8, cipi_now_ms());
         rc = cipi_track_step_done(ctx, s, st, "cannot update the model registry");
     }
     sqlite3_finalize(st);

@@ -24,13 +24,6 @@ void cip_runlog_params_default(cip_runlog_params *p)
     memset(p, 0, sizeof *p);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The bundle in a fresh temporary directory; files[] lists its files. */
 struct bundle_tmp {
     char dir[4096];
@@ -267,7 +260,7 @@ cip_status cip_runlog_train(cip_ctx *ctx, cip_store *s, const cip_train_result *
     struct bundle_tmp bundle = {.n = 0};
     struct cipi_runlog_sig sig = {0};
     cip_run *run = NULL;
-    int64_t version = 0, t0 = p->start_time_ms > 0 ? p->start_time_ms : now_ms();
+    int64_t version = 0, t0 = p->start_time_ms > 0 ? p->start_time_ms : cipi_now_ms();
     cip_status rc = CIP_OK;
     if (p->data_path != NULL)
         rc = cip_runlog_file_fingerprint(ctx, p->data_path, fp);
@@ -300,7 +293,7 @@ cip_status cip_runlog_train(cip_ctx *ctx, cip_store *s, const cip_train_result *
         rc = log_contents(ctx, run, &ls);
     if (rc == CIP_OK) {
         char dur[32];
-        snprintf(dur, sizeof dur, "%.3f s", (double)(now_ms() - t0) / 1000.0);
+        snprintf(dur, sizeof dur, "%.3f s", (double)(cipi_now_ms() - t0) / 1000.0);
         rc = cip_run_set_tag(ctx, run, "cip.duration", dur);
     }
     if (rc == CIP_OK)

@@ -8,18 +8,6 @@
 #include "cip/runlog.h"
 #include "cipi.h"
 
-/* --- sha256.c --------------------------------------------------------------- */
-struct cipi_sha256 {
-    uint32_t h[8];
-    uint64_t n; /* bytes hashed */
-    unsigned char blk[64];
-    size_t fill;
-};
-CIP_INTERNAL void cipi_sha256_init(struct cipi_sha256 *s);
-CIP_INTERNAL void cipi_sha256_update(struct cipi_sha256 *s, const void *data, size_t len);
-/* Finish and write 64 hex + NUL; s is spent. */
-CIP_INTERNAL void cipi_sha256_hex(struct cipi_sha256 *s, char out[65]);
-
 /* --- collect.c: what a run records ------------------------------------------ */
 /* A growing list of key/value pairs whose strings the list owns. */
 struct cipi_kvlist {

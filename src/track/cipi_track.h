@@ -43,7 +43,6 @@ struct cipi_store_ops {
 CIP_INTERNAL const struct cipi_store_ops *cipi_track_ops(const cip_store *s);
 
 /* --- store.c ------------------------------------------------------------- */
-CIP_INTERNAL int64_t cipi_track_now_ms(void);
 /* 32 lowercase hex chars of a uuid4 from /dev/urandom, NUL-terminated. */
 CIP_INTERNAL cip_status cipi_track_uuid_hex(cip_ctx *ctx, char out[33]);
 /* Record the connection's error as "<what>: <sqlite message>". */

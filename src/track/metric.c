@@ -76,7 +76,7 @@ cip_status cipi_track_put_metrics(cip_ctx *ctx, cip_run *r, const cip_metric *m,
     cip_status rc = cipi_track_prepare(ctx, r->s, cipi_track_metric_insert_sql, &ins);
     if (rc == CIP_OK)
         rc = cipi_track_prepare(ctx, r->s, cipi_track_metric_latest_sql, &lat);
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     /* latest_metrics needs one upsert per distinct key of the batch, with its
      * largest (step, timestamp, value) point; track up to MAX_KEYS keys and
      * fall back to one upsert per point beyond that */

@@ -249,7 +249,7 @@ static cip_status insert_rows(cip_ctx *ctx, cip_run *r, const struct model_ctx *
 {
     char link_id[33];
     sqlite3_stmt *st = NULL;
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     cip_status rc = cipi_track_uuid_hex(ctx, link_id);
     if (rc == CIP_OK)
         rc = cipi_track_begin(ctx, r->s);

@@ -189,7 +189,7 @@ static cip_status rest_run_start(cip_ctx *ctx, cip_store *s, const cip_run_param
     if (rc != CIP_OK)
         return rc;
     const char *user = cipi_track_run_user(p);
-    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_track_now_ms();
+    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_now_ms();
     char exp_id[32];
     snprintf(exp_id, sizeof exp_id, "%lld", (long long)exp);
     tags = json_array();
@@ -273,7 +273,7 @@ static cip_status rest_log_batch(cip_ctx *ctx, cip_run *r, const cip_param *para
                                  const cip_param *tags, size_t n_tags, const cip_metric *m,
                                  size_t n_m)
 {
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     size_t ip = 0, it = 0, im = 0;
     cip_status rc = CIP_OK;
     while (rc == CIP_OK && (ip < n_params || it < n_tags || im < n_m)) {
@@ -305,7 +305,7 @@ static cip_status rest_log_batch(cip_ctx *ctx, cip_run *r, const cip_param *para
 
 static cip_status rest_run_end(cip_ctx *ctx, cip_run *r, cip_run_status status)
 {
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     bool done = status != CIP_RUN_RUNNING && status != CIP_RUN_SCHEDULED;
     cip_status rc = CIP_OK;
     if (done) {

@@ -109,7 +109,7 @@ static cip_status create_experiment(cip_ctx *ctx, cip_store *s, const char *name
     rc = lookup_experiment(ctx, s, name, id, &deleted); /* raced with another process? */
     if (rc != CIP_OK || *id >= 0)
         goto done;
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     rc = cipi_track_prepare(ctx, s,
                             "INSERT INTO experiments(name, artifact_location, lifecycle_stage, "
                             "creation_time, last_update_time, workspace) "

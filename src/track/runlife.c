@@ -101,7 +101,7 @@ static cip_status write_start(cip_ctx *ctx, cip_store *s, const cip_run_params *
                               const char *name, const char *uri, int64_t exp)
 {
     const char *user = cipi_track_run_user(p);
-    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_track_now_ms();
+    int64_t start = p->start_time_ms > 0 ? p->start_time_ms : cipi_now_ms();
     const char *tags[CIPI_RUN_SYSTEM_TAGS][2];
     cipi_track_system_tags(p, name, user, tags);
     cip_status rc = cipi_track_begin(ctx, s);
@@ -156,7 +156,7 @@ cip_status cipi_sql_run_start(cip_ctx *ctx, cip_store *s, const cip_run_params *
         q.parent_run_id = parent;
     rc = write_start(ctx, s, &q, id, p->run_name ? p->run_name : name_buf, uri, exp);
     if (rc == CIP_OK)
-        r->start_ms = q.start_time_ms > 0 ? q.start_time_ms : cipi_track_now_ms();
+        r->start_ms = q.start_time_ms > 0 ? q.start_time_ms : cipi_now_ms();
 done:
     cipi_free(ctx, loc);
     cipi_free(ctx, uri);
@@ -254,7 +254,7 @@ cip_status cipi_track_put_param(cip_ctx *ctx, cip_run *r, const char *key, const
 cip_status cipi_sql_run_end(cip_ctx *ctx, cip_run *r, cip_run_status status)
 {
     const char *name = cip_run_status_name(status);
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     char dur[32];
     snprintf(dur, sizeof dur, "%lld", (long long)(now - r->start_ms));
     sqlite3_stmt *st = NULL;
@@ -315,7 +315,7 @@ cip_status cip_run_delete(cip_ctx *ctx, cip_store *s, const char *run_id)
     return update1(ctx, s,
                    "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ?2 "
                    "WHERE run_uuid = ?1",
-                   id, cipi_track_now_ms(), NULL);
+                   id, cipi_now_ms(), NULL);
 }
 
 cip_status cip_run_restore(cip_ctx *ctx, cip_store *s, const char *run_id)
@@ -335,7 +335,7 @@ cip_status cip_runs_mark_stale_failed(cip_ctx *ctx, cip_store *s, int64_t older_
 {
     if (older_than_ms < 0)
         return cipi_fail(ctx, CIP_ERR_INVALID, "age must not be negative");
-    int64_t now = cipi_track_now_ms();
+    int64_t now = cipi_now_ms();
     sqlite3_stmt *st = NULL;
     cip_status rc = cipi_track_begin(ctx, s);
     if (rc != CIP_OK)

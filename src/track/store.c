@@ -17,13 +17,6 @@
 
 #include "track_int.h"
 
-int64_t cipi_track_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 cip_status cipi_track_uuid_hex(cip_ctx *ctx, char out[33])
 {
     unsigned char b[16];
@@ -280,7 +273,7 @@ static cip_status create_schema(cip_ctx *ctx, cip_store *s)
     if (rc != CIP_OK)
         goto done;
     cipi_track_bind_text(st, 1, s->artifact_root);
-    sqlite3_bind_int64(st, 2, cipi_track_now_ms());
+    sqlite3_bind_int64(st, 2, cipi_now_ms());
     rc = cipi_track_step_done(ctx, s, st, "cannot create the Default experiment");
 done:
     sqlite3_finalize(st);
