@@ -12,7 +12,8 @@
 
 const char cmd_serve_help[] =
     "usage: cip serve [--host 127.0.0.1] [--port 5001] [--tracking-uri URI]\n"
-    "                 [--model URI]... [--threads N] [--token TOKEN] [-q]\n"
+    "                 [--model URI]... [--threads N] [--token TOKEN]\n"
+    "                 [--max-header-bytes N] [-q]\n"
     "\n"
     "Serve trained models over HTTP until SIGINT or SIGTERM. Without --model,\n"
     "the registry champions models:/cip-clv@champion, models:/cip-churn@champion\n"
@@ -45,10 +46,25 @@ const char cmd_serve_help[] =
     "      --threads N         HTTP worker threads (default: 4)\n"
     "      --token TOKEN       require 'Authorization: Bearer TOKEN' for changes\n"
     "                          (alias promotion) (default: $CIP_SERVE_TOKEN, else none)\n"
+    "      --max-header-bytes N\n"
+    "                          largest request line + headers in bytes; larger\n"
+    "                          requests get a JSON 431 (default: 16384, range\n"
+    "                          1024..1048576; libmicrohttpd's per-connection buffer\n"
+    "                          is 32 KiB or twice this value, whichever is larger)\n"
     "  -q, --quiet             no access log on stderr\n"
     "\n"
     "On start it prints 'listening on http://HOST:PORT' on stdout. The access log\n"
     "(stderr) has one line per request: METHOD PATH STATUS BYTES DURATION_US.\n"
+    "\n"
+    "Errors: every request that reaches cip is answered in JSON,\n"
+    "{\"error_code\": ..., \"message\": ...}: 400 bad body, 401, 404, 405, 409,\n"
+    "413 body larger than 16 MiB, 415 content type, 431 request line + headers\n"
+    "larger than --max-header-bytes, 500, 503. libmicrohttpd answers some requests\n"
+    "itself, with its own short HTML body, before cip sees them: a malformed\n"
+    "request line or header line, a bad Content-Length or chunked encoding (400),\n"
+    "an unsupported HTTP version (505), a request line or headers that do not fit\n"
+    "its per-connection buffer (414/431); input that is not HTTP at all may just\n"
+    "close the connection. The server keeps serving after any of these.\n"
     "\n"
     "Examples:\n"
     "  cip serve\n"
@@ -102,6 +118,7 @@ int cmd_serve(int argc, char **argv, cip_ctx *ctx)
                                          {"model", required_argument, NULL, 'm'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"token", required_argument, NULL, 'k'},
+                                         {"max-header-bytes", required_argument, NULL, 'x'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {NULL, 0, NULL, 0}};
     cip_serve_params p;
@@ -144,6 +161,12 @@ int cmd_serve(int argc, char **argv, cip_ctx *ctx)
                 return cli_usage_error("serve", "--token must not be empty");
             p.token = optarg;
             break;
+        case 'x':
+            if (!cli_parse_i64(optarg, &v) || v < 1024 || v > (1 << 20))
+                return cli_usage_error("serve", "--max-header-bytes needs a number in "
+                                                "1024..1048576");
+            p.max_header_bytes = (size_t)v;
+            break;
         case 'q':
             quiet = true;
             break;
@@ -157,5 +180,9 @@ int cmd_serve(int argc, char **argv, cip_ctx *ctx)
         return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
     p.models = models;
     p.n_models = n_models;
+    p.access_log = !quiet;
+    /* libmicrohttpd's pool must hold the headers cip checks, plus its own bookkeeping */
+    if (p.connection_memory_bytes < 2 * p.max_header_bytes)
+        p.connection_memory_bytes = 2 * p.max_header_bytes;
     return run(ctx, &p, &quiet);
 }

@@ -46,6 +46,8 @@ const char cmd_train_help[] =
     "      --split KIND        random, stratified, group or time (default: stratified\n"
     "                          for churn, random otherwise)\n"
     "      --seed N            split, fold and forest seed (default 42)\n"
+    "      --split-rng R       numpy: the test rows of scikit-learn's train_test_split\n"
+    "                          (random_state=SEED < 2^32); cip: cip's stream (numpy)\n"
     "      --threads N         worker threads (default: all cores)\n"
     "  -o, --output MODEL      save a model bundle directory for `cip predict`\n"
     "      --json              print every metric, parameter and score as JSON\n"
@@ -87,6 +89,7 @@ enum {
     O_CV,
     O_TEST,
     O_SPLIT,
+    O_SPLIT_RNG,
     O_SEED,
     O_THREADS,
     O_JSON,
@@ -121,6 +124,7 @@ static const struct option k_opts[] = {{"features", required_argument, NULL, O_F
                                        {"cv", required_argument, NULL, O_CV},
                                        {"test-size", required_argument, NULL, O_TEST},
                                        {"split", required_argument, NULL, O_SPLIT},
+                                       {"split-rng", required_argument, NULL, O_SPLIT_RNG},
                                        {"seed", required_argument, NULL, O_SEED},
                                        {"threads", required_argument, NULL, O_THREADS},
                                        {"output", required_argument, NULL, 'o'},
@@ -258,6 +262,11 @@ static int parse_opt(cip_ctx *ctx, int c, struct train_opts *o, const char *arg)
                 return (o->p.split = k, CLI_OK);
         return cli_usage_error("train", "--split must be random, stratified, group or time");
     }
+    case O_SPLIT_RNG:
+        if (strcmp(arg, "cip") == 0 || strcmp(arg, "numpy") == 0)
+            return (o->p.split_rng = arg[0] == 'n' ? CIP_SPLIT_RNG_NUMPY : CIP_SPLIT_RNG_CIP,
+                    CLI_OK);
+        return cli_usage_error("train", "--split-rng must be cip or numpy, got '%s'", arg);
     case O_SEED:
         if (!cli_parse_u64(arg, &u))
             return cli_usage_error("train", "--seed needs a whole number >= 0, got '%s'", arg);

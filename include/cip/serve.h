@@ -83,10 +83,17 @@ typedef struct cip_serve_params {
                                        none required; default NULL */
     size_t max_body_bytes;          /* request bodies above it get 413; default 16 MiB */
     unsigned connection_timeout_s;  /* idle connection timeout; default 30 */
-    size_t connection_memory_bytes; /* per-connection header/read buffer (request line
-                                       + headers must fit: else 431/413); default 32 KiB */
+    size_t connection_memory_bytes; /* libmicrohttpd's per-connection memory pool (read
+                                       buffer, request line, headers, reply headers);
+                                       a request whose line + headers do not fit gets
+                                       libmicrohttpd's own HTML 431/414; default 32 KiB */
+    size_t max_header_bytes;        /* request line + headers above it get a JSON 431
+                                       REQUEST_LIMIT_EXCEEDED from cip; 1024 ..
+                                       connection_memory_bytes - 4096; default 16 KiB */
     unsigned max_connections;       /* concurrent connections; default 1024 */
     unsigned reload_ms;             /* alias re-check period; 0 = never; default 2000 */
+    int access_log;                 /* 1: one INFO line per request through log; 0: none
+                                       (nothing is formatted); default 1 */
     cip_serve_log_fn log;           /* NULL = silent */
     void *log_ud;
 } cip_serve_params;
@@ -96,7 +103,8 @@ CIP_API void cip_serve_params_default(cip_serve_params *p);
 CIP_API cip_status cip_serve_params_check(cip_ctx *ctx, const cip_serve_params *p);
 
 /* Load the models and start serving (returns at once; the server runs in its own
- * threads, and each request gets its own ctx using ctx's allocator, which must
+ * threads, and each client connection gets its own ctx - reused by the keep-alive
+ * requests of that connection, one thread at a time - using ctx's allocator, which must
  * therefore be thread-safe). Errors: INVALID (params), NOT_FOUND (no model could be loaded, or an
  * explicit model cannot), IO (cannot bind: the message names host:port), NOMEM, and
  * those of cip_bundle_open_uri. On CIP_OK *out owns the server; stop it with

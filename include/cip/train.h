@@ -84,6 +84,10 @@ typedef struct cip_train_params {
                                        random otherwise. GROUP groups identical feature rows;
                                        TIME orders by row position. default -1 */
     uint64_t seed;                  /* split, folds and forest seed; default 42 */
+    int split_rng;                  /* cip_split_rng of random/stratified splits:
+                                       CIP_SPLIT_RNG_NUMPY draws the test rows as
+                                       scikit-learn's train_test_split(random_state=
+                                       seed) does; default CIP_SPLIT_RNG_NUMPY */
     const char *label_column;       /* churn label rule column; default "churn_risk_score" */
     double label_quantile;          /* label = column > this quantile; default 0.75 */
     int label_decimals;             /* round the column first (-1 = no); default 4 */

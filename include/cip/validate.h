@@ -54,6 +54,13 @@ typedef enum cip_split_kind {
     CIP_SPLIT_TIME = 3        /* rows sorted by (order, row); the last ones are the test set */
 } cip_split_kind;
 
+typedef enum cip_split_rng {
+    CIP_SPLIT_RNG_CIP = 0,  /* cip's counter-based stream (cip/rng.h), seed any uint64 */
+    CIP_SPLIT_RNG_NUMPY = 1 /* numpy.random.RandomState(seed) as scikit-learn's
+                               train_test_split(random_state=seed) uses it: the same
+                               test rows as scikit-learn; seed must fit in 32 bits */
+} cip_split_rng;
+
 typedef struct cip_split_params {
     cip_split_kind kind; /* default CIP_SPLIT_RANDOM */
     double test_size;    /* (0,1): fraction, ceil(test_size*n) rows; >= 1: a row count
@@ -61,6 +68,8 @@ typedef struct cip_split_params {
     uint64_t seed;       /* random stream seed; default 0 */
     int stratify;        /* CIP_SPLIT_GROUP: 1 = keep class shares using each group's
                             majority label in y; default 0 */
+    cip_split_rng rng;   /* random and stratified kinds: whose random stream draws the
+                            test rows; default CIP_SPLIT_RNG_CIP */
 } cip_split_params;
 
 typedef struct cip_split cip_split; /* opaque */

@@ -6,7 +6,11 @@
  * a when rounding reaches b), so splits are exactly sklearn's. Wider
  * features get up to 255 quantile bins (greedy equal-count cuts between
  * distinct values, so heavy repeated values get their own bin). Missing
- * values (NaN) get code 255. Column codes are stored column-major. Each
+ * values (NaN) get code 255. Values are first rounded to float32, as
+ * scikit-learn trains on float32 X, so bins, thresholds and the exact values
+ * of small nodes all see the same numbers, and a threshold stored as a float
+ * (the largest float <= sklearn's double midpoint) partitions the training
+ * rows exactly as the fit did. Column codes are stored column-major. Each
  * bin keeps its smallest and largest value: a split between bins a < b of
  * a node gets threshold midpoint(hi[a], lo[b]), as sklearn would.
  * SPDX-License-Identifier: MIT
@@ -128,14 +132,16 @@ static void bin_feature(const cip_frame *x, size_t j, struct bin_scratch *s, str
 {
     size_t n = b->n_rows, nn = 0;
     cip_frame_get_col(x, j, s->vals);
-    for (size_t i = 0; i < n; i++) {
-        double v = s->vals[i];
-        if (v != v)
+    for (size_t i = 0; i < n; i++)
+        if (s->vals[i] != s->vals[i])
             s->vals[i] = (double)NAN; /* one NaN bit pattern for the fingerprint */
-        else
+    *hash_j = cipi_hash_bytes(s->vals, n * sizeof(double));
+    for (size_t i = 0; i < n; i++) { /* bins, thresholds and small nodes see float32 values */
+        double v = (double)cipi_forest_f32(s->vals[i]);
+        s->vals[i] = v;
+        if (v == v)
             s->k1[nn++] = dkey(v);
     }
-    *hash_j = cipi_hash_bytes(s->vals, n * sizeof(double));
     radix_sort(s->k1, s->k2, nn);
     for (size_t i = 0; i < nn; i++)
         s->sorted[i] = dkey_inv(s->k1[i]);
@@ -191,10 +197,7 @@ static cip_status keep_raw(cip_ctx *ctx, const cip_frame *x, struct fbins *b, st
         float *dst = b->raw + (size_t)b->raw_col[j];
         cip_frame_get_col(x, j, s[tid].vals);
         for (size_t i = 0; i < n; i++) {
-            double v = s[tid].vals[i]; /* out-of-range float conversions are undefined */
-            dst[i * n_raw] = v > (double)FLT_MAX    ? INFINITY
-                             : v < -(double)FLT_MAX ? -INFINITY
-                                                    : (float)v;
+            dst[i * n_raw] = cipi_forest_f32(s[tid].vals[i]);
         }
     }
     (void)nt;

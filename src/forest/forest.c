@@ -231,9 +231,8 @@ void cip_forest_get_info(const cip_forest *f, cip_forest_info *info)
         info->n_leaves += tr->n_leaves;
         info->max_depth = tr->depth > info->max_depth ? tr->depth : info->max_depth;
         depth_sum += tr->depth;
-        info->model_bytes += tr->n_nodes * sizeof(struct fnode) +
-                             (size_t)tr->n_dists * f->n_classes * sizeof(float) +
-                             (tr->cover != NULL ? tr->n_nodes * sizeof(float) : 0);
+        info->model_bytes +=
+            tr->n_nodes * sizeof(struct fnode) + (size_t)tr->n_dists * f->n_classes * sizeof(float);
     }
     info->mean_depth = f->n_trees > 0 ? depth_sum / (double)f->n_trees : 0.0;
 }

@@ -1,14 +1,17 @@
 /* forest_int.h - private structures of the forest module (src/forest only)
  *
- * Model: trees of 16-byte nodes {value, child, feature, flags}. For an
- * internal node `value` is the threshold (x <= value goes left, NaN goes
- * where FNODE_MISSING_LEFT says) and `child` the index of the left child
- * (child + 1 is the right one). For a leaf `child` is ~ref (negative):
- * regression leaves keep their prediction in `value`; class leaves are pure
- * (ref < K: the class index) or index dists[(ref - K) * K ..] (K floats).
- * Children always have larger indices than their parent, so walks end.
- * Thresholds are sklearn's: the midpoint between the largest value left and
- * the smallest value right of the split.
+ * Model: trees of 16-byte nodes. Every node has its left child index
+ * `child` (right = child + 1; ~leaf_ref when < 0: a leaf) at byte 8 and its
+ * training weight `cover` (TreeSHAP) at byte 12. An internal node keeps in
+ * bytes 0..7 the threshold `thr` (a float: (float)x <= thr goes left, NaN
+ * goes where FNODE_MISSING_LEFT says), `feature` and `flags`; a leaf keeps
+ * there the prediction `value` of a regression leaf (0 for class leaves,
+ * which are pure (ref < K: the class index) or index dists[(ref - K) * K ..]
+ * (K floats)). Children always have larger indices than their parent, so
+ * walks end. Thresholds are sklearn's: the midpoint (a double) between the
+ * largest value left and the smallest value right of the split, where the
+ * values are the float32 of the inputs as in sklearn; stored as the largest
+ * float <= the midpoint, which sends every float input the same way.
  *
  * Training: x is binned once into uint8 codes (code 255 = missing; <= 255
  * value bins, one per distinct value when there are at most 255), each bin
@@ -26,6 +29,8 @@
 #ifndef CIP_FOREST_INT_H
 #define CIP_FOREST_INT_H
 
+#include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,18 +51,55 @@
 enum { FNODE_MISSING_LEFT = 1u };
 
 struct fnode {
-    double value;     /* threshold, or the prediction of a regression leaf */
-    int32_t child;    /* left child (right = child + 1), or ~leaf_ref when < 0 */
-    uint16_t feature; /* split feature */
-    uint8_t flags;    /* FNODE_MISSING_LEFT */
-    uint8_t spare;    /* 0 */
+    union {
+        double value; /* leaf: the prediction of a regression leaf, 0 for class leaves */
+        struct {
+            float thr;        /* internal: (float)x <= thr goes left */
+            uint16_t feature; /* split feature */
+            uint8_t flags;    /* FNODE_MISSING_LEFT */
+            uint8_t spare;    /* 0 */
+        };
+    };
+    int32_t child; /* left child (right = child + 1), or ~leaf_ref when < 0 */
+    float cover;   /* training weight of the node (0 when the tree has no covers) */
 };
+_Static_assert(sizeof(struct fnode) == 16, "16-byte nodes");
+
+/* x as float32 with IEEE round-to-nearest (also beyond FLT_MAX, where a
+ * plain conversion is undefined in ISO C): scikit-learn's view of inputs. */
+static inline float cipi_forest_f32(double x)
+{
+    if (x > (double)FLT_MAX)
+        return x >= 0x1.ffffffp127 ? (float)INFINITY : FLT_MAX;
+    if (x < -(double)FLT_MAX)
+        return x <= -0x1.ffffffp127 ? -(float)INFINITY : -FLT_MAX;
+    return (float)x;
+}
+
+/* The largest float <= t (NaN for NaN): the threshold that sends every
+ * float x the way the double threshold t does. */
+static inline float cipi_forest_thr32(double t)
+{
+    if (t != t)
+        return (float)NAN;
+    if (t >= (double)FLT_MAX)
+        return t == (double)INFINITY ? (float)INFINITY : FLT_MAX;
+    if (t < -(double)FLT_MAX)
+        return -(float)INFINITY;
+    float f = (float)t;
+    return (double)f > t ? nextafterf(f, -(float)INFINITY) : f;
+}
+
+/* 1 when float input x goes to the right child of internal node n. */
+static inline int cipi_forest_goes_right(const struct fnode *n, float x)
+{
+    return x != x ? !(n->flags & FNODE_MISSING_LEFT) : !(x <= n->thr);
+}
 
 struct ftree {
     struct fnode *nodes; /* n_nodes, root = 0; owned */
     float *dists;        /* impure class leaves, K floats each; owned */
-    float *cover;        /* n_nodes: training weight of each node (TreeSHAP); owned;
-                          * NULL for trees read from version-1 files */
+    bool has_cover;      /* node covers known (false for trees read from version-1 files) */
     uint32_t n_nodes;
     uint32_t n_dists; /* classification: impure leaves */
     uint32_t n_leaves;
@@ -181,7 +223,7 @@ CIP_INTERNAL int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct
                                         const struct fbinfo *bi, struct fsplit *best);
 struct fsmall;
 /* Small-mode sweep of feature at node [lb, le): bits and tmp are scratch
- * (FOREST_SMALL_MAX / 64 words and FOREST_SMALL_INSERTION ids). */
+ * (FOREST_SMALL_MAX / 64 words, zero between uses, and FOREST_SMALL_INSERTION ids). */
 CIP_INTERNAL int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s,
                                          uint64_t *bits, uint16_t *tmp, uint32_t lb, uint32_t le,
                                          int feature, const double *node_st,
@@ -194,10 +236,11 @@ CIP_INTERNAL double cipi_forest_class_impurity(const struct fsplit_cfg *c, const
 
 /* --- small.c: small subtrees with exact values and rank bitmaps ---------------------------- */
 #define FOREST_SMALL_MAX       1024 /* nodes with at most this many rows enter small mode */
-#define FOREST_SMALL_INSERTION 16   /* small nodes up to this size sort ranks directly */
+#define FOREST_SMALL_INSERTION 32   /* small nodes up to this size sort ranks directly */
 #define FOREST_GROUPS_MAX      FOREST_SMALL_MAX /* >= FOREST_HIST_BINS: groups of a feature */
 _Static_assert(FOREST_GROUPS_MAX >= FOREST_HIST_BINS, "groups must hold a histogram");
 _Static_assert(FOREST_SMALL_MAX <= 65536 && FOREST_SMALL_MAX % 64 == 0, "uint16 ids, bitmap");
+_Static_assert(FOREST_SMALL_MAX <= 32 * 64, "a 32-bit summary of the bitmap words, int16 ranks");
 struct fsmall {
     size_t p, ns;
     uint32_t m, words; /* rows of the subtree root (local ids 0..m-1), bitmap words */
@@ -206,8 +249,9 @@ struct fsmall {
     uint16_t *pos;     /* per feature: rank of each id in list */
     uint8_t *codes;    /* per feature: code of each id */
     double *vals;      /* per feature: exact value of each rank (ids read in rank order) */
+    float *raw;        /* per inexact feature: value of each id (initial sort only) */
+    uint64_t *keys;    /* scratch for the initial sorts: 2 * FOREST_SMALL_MAX sort keys */
     uint32_t *miss0;   /* per feature: first rank of a missing value (m when none) */
-    double *tmpv;      /* scratch: values by id while sorting */
     double *w, *v;     /* weight and value of each id */
     double *y;         /* v / w of each id (the target, for 2-stat criteria) */
     uint16_t *tmp;     /* scratch for partitions */
@@ -218,7 +262,8 @@ CIP_INTERNAL void cipi_forest_small_init(struct fsmall *s, const struct fbins *b
                                          const uint32_t *idx, const double *w, const double *v,
                                          uint32_t m);
 /* Ranks of the rows of node [lb, le) in feature f's value order (missing
- * last) into out[le - lb]; bits: scratch of FOREST_SMALL_MAX / 64 words. */
+ * last) into out[le - lb]; bits: scratch of FOREST_SMALL_MAX / 64 words, zero
+ * between uses. */
 CIP_INTERNAL uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_t lb,
                                               uint32_t le, size_t f, uint16_t *out);
 /* Value groups of feature f from a node's ordered ranks. */

@@ -121,16 +121,18 @@ static void put_payload(const cip_forest *f, unsigned char *d)
         put_le(d, tr->n_nodes, 4);
         put_le(d + 4, tr->n_dists, 4);
         d += 8;
-        for (size_t i = 0; i < nn; i++, d += 8)
-            put_le(d, f64_bits(tr->nodes[i].value), 8);
+        for (size_t i = 0; i < nn; i++, d += 8) { /* a threshold as the double of its float */
+            const struct fnode *n = &tr->nodes[i];
+            put_le(d, f64_bits(n->child < 0 ? n->value : (double)n->thr), 8);
+        }
         for (size_t i = 0; i < nn; i++, d += 4)
             put_le(d, (uint32_t)tr->nodes[i].child, 4);
         for (size_t i = 0; i < nn; i++, d += 2)
-            put_le(d, tr->nodes[i].feature, 2);
+            put_le(d, tr->nodes[i].child < 0 ? 0 : tr->nodes[i].feature, 2);
         for (size_t i = 0; i < nn; i++, d++)
-            *d = tr->nodes[i].flags;
+            *d = tr->nodes[i].child < 0 ? 0 : tr->nodes[i].flags;
         for (size_t i = 0; i < nn; i++, d += 4)
-            put_le(d, f32_bits(tr->cover != NULL ? tr->cover[i] : 0.0f), 4);
+            put_le(d, f32_bits(tr->has_cover ? tr->nodes[i].cover : 0.0f), 4);
         for (size_t i = 0; i < nd; i++, d += 4)
             put_le(d, f32_bits(tr->dists[i]), 4);
     }

@@ -448,8 +448,6 @@ static cip_status tree_check(struct rd *r, const cip_forest *f, struct ftree *t,
         const struct fnode *n = &t->nodes[i];
         if (depth[i] < 0)
             return perr(r, "tree %zu: node %zu is not reachable", ti, i);
-        if (n->flags & ~FNODE_MISSING_LEFT)
-            return perr(r, "tree %zu: node %zu has unknown flags", ti, i);
         if (n->child < 0) {
             size_t ref = (size_t)~n->child;
             bool ok = k == 0 ? ref == 0 && isfinite(n->value) : ref < k + t->n_dists;
@@ -462,15 +460,15 @@ static cip_status tree_check(struct rd *r, const cip_forest *f, struct ftree *t,
         size_t c = (size_t)n->child;
         if (c <= i || c + 1 >= nn || depth[c] >= 0 || depth[c + 1] >= 0)
             return perr(r, "tree %zu: node %zu has a bad child index %zu", ti, i, c);
-        if (n->feature >= f->n_features || n->value != n->value)
+        if (n->feature >= f->n_features)
             return perr(r, "tree %zu: node %zu has a bad split", ti, i);
         depth[c] = depth[c + 1] = depth[i] + 1;
     }
     for (size_t i = 0; i < (size_t)t->n_dists * k; i++)
         if (!(t->dists[i] >= 0.0f && t->dists[i] <= 1.0f))
             return perr(r, "tree %zu: bad class distribution", ti);
-    for (size_t i = 0; t->cover != NULL && i < nn; i++)
-        if (!(t->cover[i] >= 0.0f && t->cover[i] <= 3.4e38f))
+    for (size_t i = 0; t->has_cover && i < nn; i++)
+        if (!(t->nodes[i].cover >= 0.0f && t->nodes[i].cover <= 3.4e38f))
             return perr(r, "tree %zu: node %zu has a bad cover", ti, i);
     return CIP_OK;
 }
@@ -494,18 +492,31 @@ static cip_status read_tree(struct rd *r, cip_forest *f, struct bin *b, size_t t
                         *di = take(b, nd * k * 4);
     t->nodes = cipi_mallocarray(r->ctx, nn, sizeof *t->nodes);
     t->dists = nd > 0 ? cipi_mallocarray(r->ctx, nd * k, sizeof *t->dists) : NULL;
-    t->cover = r->version > 1 ? cipi_mallocarray(r->ctx, nn, sizeof *t->cover) : NULL;
-    if (t->nodes == NULL || (nd > 0 && t->dists == NULL) || (r->version > 1 && t->cover == NULL))
+    if (t->nodes == NULL || (nd > 0 && t->dists == NULL))
         return CIP_ERR_NOMEM;
-    for (size_t i = 0; t->cover != NULL && i < nn; i++) {
-        uint32_t u = (uint32_t)get_le(cv + 4 * i, 4);
-        memcpy(&t->cover[i], &u, sizeof u);
-    }
     t->n_nodes = (uint32_t)nn;
     t->n_dists = (uint32_t)nd;
-    for (size_t i = 0; i < nn; i++)
-        t->nodes[i] = (struct fnode){get_f64(val + 8 * i), (int32_t)(uint32_t)get_le(ch + 4 * i, 4),
-                                     (uint16_t)get_le(ft + 2 * i, 2), fl[i], 0};
+    t->has_cover = cv != NULL && r->version > 1;
+    for (size_t i = 0; i < nn; i++) {
+        struct fnode *n = &t->nodes[i];
+        double v = get_f64(val + 8 * i);
+        uint32_t u = t->has_cover ? (uint32_t)get_le(cv + 4 * i, 4) : 0;
+        memset(n, 0, sizeof *n);
+        n->child = (int32_t)(uint32_t)get_le(ch + 4 * i, 4);
+        memcpy(&n->cover, &u, sizeof u);
+        if (fl[i] & ~FNODE_MISSING_LEFT)
+            return perr(r, "tree %zu: node %zu has unknown flags", ti, i);
+        if (n->child < 0) {
+            n->value = v;
+            continue;
+        }
+        if (v != v)
+            return perr(r, "tree %zu: node %zu has a bad split", ti, i);
+        /* Older files hold any double; predictions compare float inputs. */
+        n->thr = cipi_forest_thr32(v);
+        n->feature = (uint16_t)get_le(ft + 2 * i, 2);
+        n->flags = fl[i];
+    }
     for (size_t i = 0; i < nd * k; i++) {
         uint32_t u = (uint32_t)get_le(di + 4 * i, 4);
         memcpy(&t->dists[i], &u, sizeof u);

@@ -1,12 +1,17 @@
 /* predict.c - batch and single-row prediction, out-of-bag estimates
  *
- * Batch prediction gathers a large block of rows (up to 16384) into a
- * row-major buffer (model feature order, columns matched by name) and walks
- * each tree with all of them, tree after tree: a tree is read from memory
- * once per block and then served from cache, which matters as a forest of
- * fully grown trees is far larger than the caches. Blocks run in parallel; each row sums its trees
- * in tree order, so outputs do not depend on the thread count. The single-row path walks the trees
- * directly with no allocation. SPDX-License-Identifier: MIT
+ * Inputs are compared as float32, as scikit-learn does (thresholds are
+ * floats, forest_int.h). Batch prediction gathers a large block of rows (up
+ * to 16384) into a row-major float buffer (model feature order, columns
+ * matched by name) and walks each tree with all of them, tree after tree, 64
+ * walks in flight: a tree is read from memory once per block and then served
+ * from cache, which matters as a forest of fully grown trees is far larger
+ * than the caches. Blocks run in parallel (not in a parallel region at all on
+ * one thread: the server predicts one row per request); each row sums its
+ * trees in tree order, so outputs do not depend on the thread count. The
+ * single-row path walks 16 trees in lockstep, prefetching each one's next
+ * node so their cache misses overlap, with no allocation.
+ * SPDX-License-Identifier: MIT
  */
 #include <math.h>
 #include <string.h>
@@ -18,43 +23,46 @@
 #include "forest_int.h"
 
 #define BLOCK_MAX   16384             /* rows per block: each tree is walked by many rows */
-#define BLOCK_BYTES ((size_t)4 << 20) /* cap of a block's row buffer */
-#define LANES       16  /* walks in flight: their independent loads overlap in memory */
-#define ROW_CHUNK   512 /* trees walked together by the single-row path (no lane drain) */
+#define BLOCK_BYTES ((size_t)2 << 20) /* cap of a block's float row buffer */
+#define LANES       64  /* walks in flight: their independent loads overlap in memory */
+#define ROW_LANES   16  /* single row: trees walked in lockstep */
+#define ROW_CHUNK   512 /* trees per walk_trees call of the single-row path */
+#define ROW_STACK   256 /* single rows of up to this many features are converted to float first */
 
-/* One step of a walk; a leaf stays where it is. */
-static inline const struct fnode *step(const struct fnode *nd, const struct fnode *n,
-                                       const double *row)
-{
-    double v = row[n->feature];
-    int right = (v != v) ? !(n->flags & FNODE_MISSING_LEFT) : !(v <= n->value);
-    return n->child >= 0 ? nd + n->child + right : n;
-}
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 #define DONE UINT32_MAX
 
-/* Leaves of trees[0..nt) for one row into leaf[]: LANES walks in flight,
- * a finished lane takes the next tree. */
-static void walk_trees(const struct ftree *trees, size_t nt, const double *row,
-                       const struct fnode **leaf)
+/* Leaves of trees[0..nt) for one row (float values rf, or else doubles rd)
+ * into leaf[]: ROW_LANES trees walked in lockstep (the next node of each prefetched, so the cache
+ * misses of different trees overlap); a finished lane takes the next tree. */
+static inline void walk_trees(const struct ftree *trees, size_t nt, const float *rf,
+                              const double *rd, const struct fnode **leaf)
 {
-    const struct fnode *cur[LANES];
-    uint32_t tree[LANES];
+    const struct fnode *cur[ROW_LANES], *base[ROW_LANES];
+    uint32_t tree[ROW_LANES];
     size_t next = 0, live = 0, used;
-    for (used = 0; used < LANES && next < nt; used++, live++) {
+    for (used = 0; used < ROW_LANES && next < nt; used++, live++) {
         tree[used] = (uint32_t)next;
-        cur[used] = trees[next++].nodes;
+        base[used] = cur[used] = trees[next++].nodes;
     }
     while (live > 0) {
         for (size_t l = 0; l < used; l++) {
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
-                cur[l] = step(trees[tree[l]].nodes, n, row);
+                float v = rf != NULL ? rf[n->feature] : cipi_forest_f32(rd[n->feature]);
+                n = base[l] + n->child + cipi_forest_goes_right(n, v);
+                PREFETCH(n);
+                cur[l] = n;
             } else if (tree[l] != DONE) {
                 leaf[tree[l]] = n;
                 if (next < nt) {
                     tree[l] = (uint32_t)next;
-                    cur[l] = trees[next++].nodes;
+                    base[l] = cur[l] = trees[next++].nodes;
                 } else {
                     tree[l] = DONE;
                     live--;
@@ -119,6 +127,32 @@ void cipi_forest_gather(const cip_frame *x, const size_t *cols, size_t p, size_t
     }
 }
 
+/* Rows [r0, r0+nr) of x as row-major float32 values (what the thresholds compare). */
+static void gather32(const cip_frame *x, const size_t *cols, size_t p, size_t r0, size_t nr,
+                     float *buf)
+{
+    for (size_t j = 0; j < p; j++) {
+        size_t c = cols[j];
+        const uint8_t *miss = cip_frame_missing(x, c);
+        const int64_t *iv = cip_frame_i64(x, c);
+        const double *dv = cip_frame_f64(x, c);
+        const uint8_t *bv = cip_frame_bool(x, c);
+        for (size_t r = 0; r < nr; r++) {
+            size_t i = r0 + r;
+            float v;
+            if (miss != NULL && (miss[i >> 3] >> (i & 7) & 1))
+                v = (float)NAN;
+            else if (dv != NULL)
+                v = cipi_forest_f32(dv[i]);
+            else if (iv != NULL)
+                v = cipi_forest_f32((double)iv[i]);
+            else
+                v = bv != NULL ? (float)bv[i] : (float)NAN;
+            buf[r * p + j] = v;
+        }
+    }
+}
+
 /* Index of the largest value (first on ties), as numpy's argmax. */
 static size_t argmax(const double *v, size_t k)
 {
@@ -133,21 +167,25 @@ static size_t argmax(const double *v, size_t k)
  * NULL = rows 0..nr-1) to acc[r * width ..]: LANES walks in flight, a
  * finished lane takes the next row, so the cache misses of different rows
  * overlap. */
-static void tree_rows(const cip_forest *f, const struct ftree *t, const double *buf,
+static void tree_rows(const cip_forest *f, const struct ftree *t, const float *buf,
                       const uint32_t *sel, size_t nr, double *acc)
 {
     const struct fnode *nd = t->nodes, *cur[LANES];
+    const float *rp[LANES]; /* the lane's row */
     uint32_t row[LANES];
     size_t p = f->n_features, width = f->n_classes ? f->n_classes : 1, next = 0, live = 0, used;
     for (used = 0; used < LANES && next < nr; used++, live++) {
         row[used] = sel ? sel[next++] : (uint32_t)next++;
+        rp[used] = buf + (size_t)row[used] * p;
         cur[used] = nd;
     }
     while (live > 0) {
         for (size_t l = 0; l < used; l++) {
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
-                cur[l] = step(nd, n, buf + (size_t)row[l] * p);
+                n = nd + n->child + cipi_forest_goes_right(n, rp[l][n->feature]);
+                PREFETCH(n);
+                cur[l] = n;
                 continue;
             }
             if (row[l] == DONE)
@@ -158,6 +196,7 @@ static void tree_rows(const cip_forest *f, const struct ftree *t, const double *
                 add_leaf(f, t, n, acc + (size_t)row[l] * width);
             if (next < nr) {
                 row[l] = sel ? sel[next++] : (uint32_t)next++;
+                rp[l] = buf + (size_t)row[l] * p;
                 cur[l] = nd;
             } else {
                 row[l] = DONE;
@@ -168,7 +207,7 @@ static void tree_rows(const cip_forest *f, const struct ftree *t, const double *
 }
 
 /* Sums of all trees for rows of buf (nr rows) into acc[nr * width], in tree order. */
-static void block_sums(const cip_forest *f, const double *buf, size_t nr, double *acc)
+static void block_sums(const cip_forest *f, const float *buf, size_t nr, double *acc)
 {
     size_t width = f->n_classes ? f->n_classes : 1;
     memset(acc, 0, nr * width * sizeof *acc);
@@ -184,12 +223,12 @@ struct pred_job {
     int proba; /* 1: probabilities, 0: predictions */
 };
 
-static void predict_block(const struct pred_job *j, size_t r0, size_t nr, double *buf, double *acc)
+static void predict_block(const struct pred_job *j, size_t r0, size_t nr, float *buf, double *acc)
 {
     const cip_forest *f = j->f;
     size_t k = f->n_classes, width = k ? k : 1;
     double inv = 1.0 / (double)f->n_trees;
-    cipi_forest_gather(j->x, j->cols, f->n_features, r0, nr, buf);
+    gather32(j->x, j->cols, f->n_features, r0, nr, buf);
     block_sums(f, buf, nr, acc);
     for (size_t r = 0; r < nr; r++) {
         double *a = acc + r * width;
@@ -208,7 +247,7 @@ static void predict_block(const struct pred_job *j, size_t r0, size_t nr, double
 static size_t block_rows(size_t n, size_t p, int nt)
 {
     size_t parts = nt > 1 ? 2 * (size_t)nt : 1;
-    size_t cap = BLOCK_BYTES / (p * sizeof(double)), b = (n + parts - 1) / parts;
+    size_t cap = BLOCK_BYTES / (p * sizeof(float)), b = (n + parts - 1) / parts;
     cap = cap < 256 ? 256 : cap > BLOCK_MAX ? BLOCK_MAX : cap;
     return b < 1 ? 1 : b > cap ? cap : b;
 }
@@ -231,7 +270,7 @@ static cip_status predict_frame(cip_ctx *ctx, const cip_forest *f, const cip_fra
     size_t n_blocks = (n + br - 1) / br;
     int nt = cipi_threads_for(ctx, n_blocks);
     size_t *cols = cipi_mallocarray(ctx, f->n_features, sizeof *cols);
-    double *buf = cipi_mallocarray(ctx, (size_t)nt * br, f->n_features * sizeof *buf);
+    float *buf = cipi_mallocarray(ctx, (size_t)nt * br, f->n_features * sizeof *buf);
     double *acc = cipi_mallocarray(ctx, (size_t)nt * br, width * sizeof *acc);
     cip_status rc = CIP_ERR_NOMEM;
     if (cols == NULL || buf == NULL || acc == NULL)
@@ -239,17 +278,24 @@ static cip_status predict_frame(cip_ctx *ctx, const cip_forest *f, const cip_fra
     if ((rc = cipi_forest_match(ctx, f, x, cols)) != CIP_OK)
         goto done;
     struct pred_job job = {f, x, cols, out, proba};
+    if (nt <= 1) { /* no parallel region: it costs measurable time for one row */
+        for (size_t b = 0; b < n_blocks; b++) {
+            size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
+            predict_block(&job, r0, nr, buf, acc);
+        }
+    } else {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
-    for (size_t b = 0; b < n_blocks; b++) {
-        int tid = 0;
+        for (size_t b = 0; b < n_blocks; b++) {
+            int tid = 0;
 #ifdef _OPENMP
-        tid = omp_get_thread_num();
+            tid = omp_get_thread_num();
 #endif
-        size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
-        predict_block(&job, r0, nr, buf + (size_t)tid * br * f->n_features,
-                      acc + (size_t)tid * br * width);
+            size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
+            predict_block(&job, r0, nr, buf + (size_t)tid * br * f->n_features,
+                          acc + (size_t)tid * br * width);
+        }
     }
     rc = CIP_OK;
 done:
@@ -271,16 +317,38 @@ cip_status cip_forest_predict_proba(cip_ctx *ctx, const cip_forest *f, const cip
     return predict_frame(ctx, f, x, out, out_len, 1);
 }
 
+/* Leaves of trees [t0, t0 + g) for one row; rf: the row as floats or NULL. */
+static void row_leaves(const cip_forest *f, const float *rf, const double *row, size_t t0, size_t g,
+                       const struct fnode **leaf)
+{
+    if (rf != NULL)
+        walk_trees(f->trees + t0, g, rf, NULL, leaf);
+    else
+        walk_trees(f->trees + t0, g, NULL, row, leaf);
+}
+
+/* The row as floats in buf when it is small enough, else NULL. */
+static const float *row_f32(const cip_forest *f, const double *row, float *buf)
+{
+    if (f->n_features > ROW_STACK)
+        return NULL;
+    for (size_t j = 0; j < f->n_features; j++)
+        buf[j] = cipi_forest_f32(row[j]);
+    return buf;
+}
+
 cip_status cip_forest_predict_proba_row(const cip_forest *f, const double *row, double *out)
 {
     if (f == NULL || f->magic != FOREST_MAGIC || row == NULL || out == NULL || f->n_classes == 0)
         return CIP_ERR_MISUSE;
     size_t k = f->n_classes;
     const struct fnode *leaf[ROW_CHUNK];
+    float buf[ROW_STACK];
+    const float *rf = row_f32(f, row, buf);
     memset(out, 0, k * sizeof *out);
     for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
         size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-        walk_trees(f->trees + t0, g, row, leaf);
+        row_leaves(f, rf, row, t0, g, leaf);
         for (size_t i = 0; i < g; i++)
             add_leaf(f, &f->trees[t0 + i], leaf[i], out);
     }
@@ -296,10 +364,12 @@ cip_status cip_forest_predict_row(const cip_forest *f, const double *row, double
         return CIP_ERR_MISUSE;
     if (f->n_classes == 0) {
         const struct fnode *leaf[ROW_CHUNK];
+        float buf[ROW_STACK];
+        const float *rf = row_f32(f, row, buf);
         double s = 0.0;
         for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
             size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-            walk_trees(f->trees + t0, g, row, leaf);
+            row_leaves(f, rf, row, t0, g, leaf);
             for (size_t i = 0; i < g; i++)
                 s += leaf[i]->value;
         }
@@ -337,7 +407,7 @@ double cipi_forest_r2(const double *y, const double *pred, size_t n)
 
 /* Per-thread OOB scratch. */
 struct oob_ws {
-    double *buf;   /* rows, row-major */
+    float *buf;    /* rows, row-major float32 */
     double *acc;   /* sums, width per row */
     uint32_t *cnt; /* trees that missed each row */
     uint32_t *sel; /* rows a tree missed */
@@ -412,7 +482,7 @@ cip_status cipi_forest_oob(cip_ctx *ctx, cip_forest *f, const cip_frame *x, cons
         tid = omp_get_thread_num();
 #endif
         size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
-        cipi_forest_gather(x, cols, p, r0, nr, ws[tid].buf);
+        gather32(x, cols, p, r0, nr, ws[tid].buf);
         oob_block(f, inbag, nb8, r0, nr, &ws[tid], f->oob_pred);
     }
     f->oob_score = k == 0 ? cipi_forest_r2(y, f->oob_pred, n) : oob_accuracy(f, y, f->oob_pred, n);

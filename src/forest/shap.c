@@ -91,10 +91,10 @@ static double unwound_sum(const struct pelem *path, size_t d, size_t e)
     return total;
 }
 
-static double ratio(const float *cover, size_t child, size_t parent)
+static double ratio(const struct fnode *nodes, size_t child, size_t parent)
 {
-    double c = (double)cover[parent];
-    return c > 0.0 ? (double)cover[child] / c : 0.5;
+    double c = (double)nodes[parent].cover;
+    return c > 0.0 ? (double)nodes[child].cover / c : 0.5;
 }
 
 /* The recursion of Algorithm 2: node `id`, parent path parent[0..d-1]; this
@@ -115,8 +115,7 @@ static void recurse(const struct shap_job *j, size_t id, const struct pelem *par
         }
         return;
     }
-    double xv = j->x[n->feature];
-    int right = (xv != xv) ? !(n->flags & FNODE_MISSING_LEFT) : !(xv <= n->value);
+    int right = cipi_forest_goes_right(n, cipi_forest_f32(j->x[n->feature]));
     size_t hot = (size_t)n->child + (size_t)right, cold = (size_t)n->child + (size_t)!right;
     double iz = 1.0, io = 1.0;
     size_t e = 1;
@@ -128,7 +127,7 @@ static void recurse(const struct shap_job *j, size_t id, const struct pelem *par
         unwind(path, d, e);
         d--;
     }
-    const float *cv = j->t->cover;
+    const struct fnode *cv = j->t->nodes;
     recurse(j, hot, path, d + 1, iz * ratio(cv, hot, id), io, (int32_t)n->feature);
     recurse(j, cold, path, d + 1, iz * ratio(cv, cold, id), 0.0, (int32_t)n->feature);
 }
@@ -140,8 +139,8 @@ static double expected(const struct shap_job *j, size_t id)
     if (n->child < 0)
         return leaf_value(j, n);
     size_t l = (size_t)n->child;
-    return ratio(j->t->cover, l, id) * expected(j, l) +
-           ratio(j->t->cover, l + 1, id) * expected(j, l + 1);
+    return ratio(j->t->nodes, l, id) * expected(j, l) +
+           ratio(j->t->nodes, l + 1, id) * expected(j, l + 1);
 }
 
 cip_status cip_forest_shap_row(cip_ctx *ctx, const cip_forest *f, const double *x, size_t cls,
@@ -156,7 +155,7 @@ cip_status cip_forest_shap_row(cip_ctx *ctx, const cip_forest *f, const double *
         return cipi_fail(ctx, CIP_ERR_INVALID, "class index %zu out of range (%zu classes)", cls,
                          k);
     for (size_t t = 0; t < f->n_trees; t++) {
-        if (f->trees[t].cover == NULL)
+        if (!f->trees[t].has_cover)
             return cipi_fail(ctx, CIP_ERR_INVALID,
                              "the forest has no node covers (saved by an older cip): refit it "
                              "to explain predictions");
@@ -224,9 +223,7 @@ cip_status cip_forest_interval_row(cip_ctx *ctx, const cip_forest *f, const doub
     for (size_t t = 0; t < nt; t++) {
         const struct fnode *nd = f->trees[t].nodes, *n = nd;
         while (n->child >= 0) {
-            double xv = x[n->feature];
-            int right = (xv != xv) ? !(n->flags & FNODE_MISSING_LEFT) : !(xv <= n->value);
-            n = nd + n->child + right;
+            n = nd + n->child + cipi_forest_goes_right(n, cipi_forest_f32(x[n->feature]));
         }
         v[t] = n->value;
     }

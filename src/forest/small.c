@@ -18,8 +18,21 @@
 
 #include "forest_int.h"
 
-/* Counting sort of local ids by code, over the range of codes present. */
-static void sort_by_code(const uint8_t *codes, uint32_t m, uint16_t *list, uint32_t *count)
+/* An unsigned key ordered as the float x (-0 and +0 equal; x is not NaN). */
+static inline uint32_t float_key(float x)
+{
+    uint32_t u;
+    if (x == 0.0f)
+        x = 0.0f;
+    memcpy(&u, &x, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Counting sort of keys (code << 48 | low) by code, over the range of codes
+ * present [*lo, *hi]; afterwards count[c] is the end of code c's run. Returns
+ * the number of non-missing ids (the start of code 255). */
+static uint32_t sort_by_code(const uint8_t *codes, const uint64_t *low, uint32_t m, uint64_t *keys,
+                             uint32_t *count, unsigned *lo_out, unsigned *hi_out)
 {
     unsigned lo = 255, hi = 0;
     for (uint32_t r = 0; r < m; r++) {
@@ -32,77 +45,147 @@ static void sort_by_code(const uint8_t *codes, uint32_t m, uint16_t *list, uint3
     for (unsigned c = lo + 1; c <= hi; c++)
         count[c] += count[c - 1];
     count[lo] = 0;
+    uint32_t n_present = hi == FOREST_MISSING_CODE ? count[FOREST_MISSING_CODE] : m;
     for (uint32_t r = 0; r < m; r++)
-        list[count[codes[r]]++] = (uint16_t)r;
+        keys[count[codes[r]]++] = (uint64_t)codes[r] << 48 | low[r];
+    *lo_out = lo;
+    *hi_out = hi;
+    return n_present;
 }
 
-/* Within each run of equal codes, order ids by value (insertion sort: runs are short). */
-static void sort_runs_by_value(const uint8_t *codes, const double *vals, uint32_t m, uint16_t *list)
+static void insertion_sort(uint64_t *keys, uint32_t n)
 {
-    uint32_t a = 0;
-    while (a < m) {
-        uint32_t e = a + 1;
-        while (e < m && codes[list[e]] == codes[list[a]])
-            e++;
-        if (codes[list[a]] != FOREST_MISSING_CODE)
-            for (uint32_t i = a + 1; i < e; i++) {
-                uint16_t id = list[i];
-                uint32_t j = i;
-                while (j > a && vals[list[j - 1]] > vals[id]) {
-                    list[j] = list[j - 1];
-                    j--;
-                }
-                list[j] = id;
-            }
-        a = e;
+    for (uint32_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        uint32_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = k;
     }
+}
+
+/* Sort n distinct keys: insertion sort for short runs, else bottom-up merge
+ * sort of insertion-sorted blocks (tmp: n keys). */
+static void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
+{
+    enum { BLOCK = 16, TINY = 8 };
+    if (n <= TINY) { /* distinct keys: place each by the count of smaller ones, no branches */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t below = 0;
+            for (uint32_t j = 0; j < n; j++)
+                below += keys[j] < keys[i];
+            tmp[below] = keys[i];
+        }
+        memcpy(keys, tmp, n * sizeof *keys);
+        return;
+    }
+    if (n <= 2 * BLOCK) {
+        insertion_sort(keys, n);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i += BLOCK)
+        insertion_sort(keys + i, n - i < BLOCK ? n - i : BLOCK);
+    uint64_t *src = keys, *dst = tmp;
+    for (uint32_t width = BLOCK; width < n; width *= 2) {
+        for (uint32_t i = 0; i < n; i += 2 * width) {
+            uint32_t a = i, am = i + width < n ? i + width : n, b = am;
+            uint32_t bm = i + 2 * width < n ? i + 2 * width : n, o = i;
+            while (a < am && b < bm)
+                dst[o++] = src[a] < src[b] ? src[a++] : src[b++];
+            while (a < am)
+                dst[o++] = src[a++];
+            while (b < bm)
+                dst[o++] = src[b++];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+}
+
+/* Gather the codes and inexact values of the subtree's rows (whole rows:
+ * one or two cache lines each, prefetched ahead). */
+static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32_t *idx, uint32_t m)
+{
+    size_t p = s->p, nr = bins->n_raw;
+    for (uint32_t r = 0; r < m; r++) {
+        if (r + 16 < m) {
+            __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 16] * p);
+            __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr);
+            __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr + 16);
+        }
+        s->ord[r] = (uint16_t)r;
+        const uint8_t *crow = bins->codes_rm + (size_t)idx[r] * p;
+        const float *rrow = bins->raw + (size_t)idx[r] * nr;
+        for (size_t f = 0; f < p; f++)
+            s->codes[f * FOREST_SMALL_MAX + r] = crow[f];
+        for (size_t j = 0; j < nr; j++)
+            s->raw[j * FOREST_SMALL_MAX + r] = rrow[j];
+    }
+}
+
+/* Sorted order of feature f: list (ids by rank), pos (rank of each id), vals
+ * (value of each rank, NaN for missing) and miss0. */
+static void init_feature(struct fsmall *s, const struct fbins *bins, size_t f)
+{
+    uint32_t m = s->m;
+    const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
+    uint16_t *pos = s->pos + f * FOREST_SMALL_MAX, *list = s->list + f * FOREST_SMALL_MAX;
+    double *vals = s->vals + f * FOREST_SMALL_MAX;
+    int32_t rc = bins->raw_col[f];
+    const float *raw = rc >= 0 ? s->raw + (size_t)rc * FOREST_SMALL_MAX : NULL;
+    uint64_t *low = s->keys + FOREST_SMALL_MAX, *keys = s->keys;
+    /* order: code, then value (inexact features), then id */
+    for (uint32_t r = 0; r < m; r++)
+        low[r] = raw != NULL && codes[r] != FOREST_MISSING_CODE
+                     ? (uint64_t)float_key(raw[r]) << 16 | r
+                     : r;
+    unsigned clo, chi;
+    uint32_t miss0 = sort_by_code(codes, low, m, keys, s->count, &clo, &chi);
+    if (raw != NULL) {
+        for (unsigned c = clo; c <= chi && c != FOREST_MISSING_CODE; c++) {
+            uint32_t b = c == clo ? 0 : s->count[c - 1], e = s->count[c];
+            if (e - b > 1) /* low is free now: merge scratch */
+                sort_run(keys + b, e - b, low);
+        }
+        for (uint32_t q = 0; q < miss0; q++) {
+            unsigned id = (unsigned)(keys[q] & 0xFFFFu);
+            pos[id] = (uint16_t)q;
+            list[q] = (uint16_t)id;
+            vals[q] = (double)raw[id];
+        }
+    } else {
+        const double *lo = bins->lo + bins->off[f];
+        for (uint32_t q = 0; q < miss0; q++) {
+            unsigned id = (unsigned)(keys[q] & 0xFFFFu);
+            pos[id] = (uint16_t)q;
+            list[q] = (uint16_t)id;
+            vals[q] = lo[keys[q] >> 48];
+        }
+    }
+    for (uint32_t q = miss0; q < m; q++) {
+        unsigned id = (unsigned)(keys[q] & 0xFFFFu);
+        pos[id] = (uint16_t)q;
+        list[q] = (uint16_t)id;
+        vals[q] = (double)NAN;
+    }
+    s->miss0[f] = miss0;
 }
 
 void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins, const uint32_t *idx,
                             const double *w, const double *v, uint32_t m)
 {
-    size_t p = s->p, nr = bins->n_raw;
     s->m = m;
     s->words = (m + 63) / 64;
     memcpy(s->w, w, m * sizeof *w);
     memcpy(s->v, v, m * sizeof *v);
     for (uint32_t r = 0; s->ns == 2 && r < m; r++)
         s->y[r] = v[r] / w[r];
-    for (uint32_t r = 0; r < m; r++) { /* whole rows: one or two cache lines each */
-        if (r + 8 < m) {
-            __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 8] * p);
-            __builtin_prefetch(bins->raw + (size_t)idx[r + 8] * nr);
-            __builtin_prefetch(bins->raw + (size_t)idx[r + 8] * nr + 16);
-        }
-        s->ord[r] = (uint16_t)r;
-        const uint8_t *crow = bins->codes_rm + (size_t)idx[r] * p;
-        const float *rrow = bins->raw + (size_t)idx[r] * nr;
-        for (size_t f = 0; f < p; f++) {
-            uint8_t c = crow[f];
-            int32_t rc = bins->raw_col[f];
-            s->codes[f * FOREST_SMALL_MAX + r] = c;
-            s->vals[f * FOREST_SMALL_MAX + r] = c == FOREST_MISSING_CODE ? (double)NAN
-                                                : rc >= 0                ? (double)rrow[rc]
-                                                          : bins->lo[bins->off[f] + c];
-        }
-    }
-    for (size_t f = 0; f < p; f++) {
-        const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
-        double *vals = s->vals + f * FOREST_SMALL_MAX;
-        uint16_t *list = s->list + f * FOREST_SMALL_MAX, *pos = s->pos + f * FOREST_SMALL_MAX;
-        sort_by_code(codes, m, list, s->count);
-        if (bins->raw_col[f] >= 0)
-            sort_runs_by_value(codes, vals, m, list);
-        uint32_t miss0 = m;
-        for (uint32_t q = 0; q < m; q++) {
-            pos[list[q]] = (uint16_t)q;
-            s->tmpv[q] = vals[list[q]];
-            if (codes[list[q]] == FOREST_MISSING_CODE && miss0 == m)
-                miss0 = q;
-        }
-        memcpy(vals, s->tmpv, m * sizeof *vals); /* values by rank from now on */
-        s->miss0[f] = miss0;
-    }
+    gather_rows(s, bins, idx, m);
+    for (size_t f = 0; f < s->p; f++)
+        init_feature(s, bins, f);
 }
 
 uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_t lb, uint32_t le,
@@ -120,15 +203,16 @@ uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_
         }
         return n;
     }
-    memset(bits, 0, s->words * sizeof *bits);
-    for (uint32_t r = lb; r < le; r++) {
+    for (uint32_t r = lb; r < le; r++) { /* bits are zero between uses */
         unsigned q = pos[s->ord[r]];
         bits[q >> 6] |= 1ULL << (q & 63);
     }
     uint32_t k = 0;
-    for (uint32_t wi = 0; wi < s->words; wi++)
+    for (uint32_t wi = 0; wi < s->words; wi++) {
         for (uint64_t b = bits[wi]; b != 0; b &= b - 1)
             out[k++] = (uint16_t)(wi * 64 + (unsigned)__builtin_ctzll(b));
+        bits[wi] = 0;
+    }
     return k;
 }
 

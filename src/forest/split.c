@@ -257,17 +257,19 @@ struct sweep {
 };
 
 /* Try the boundary after code c, between values a < b, with left sums (ln, lw, ls). */
-static inline __attribute__((always_inline)) void
-boundary(const struct sweep *k, unsigned c, double a, double b, uint32_t ln, double lw, double ls)
+/* ml1: min_leaf is 1 and rows remain on both sides (every candidate is valid). */
+static inline __attribute__((always_inline)) void boundary(const struct sweep *k, unsigned c,
+                                                           double a, double b, uint32_t ln,
+                                                           double lw, double ls, int gini, int ml1)
 {
     double proxy;
     uint32_t rn = k->node_n - ln;
-    if (ln >= k->min_leaf && rn >= k->min_leaf &&
-        wins(k->gini, lw, ls, k->tw - lw, k->ts - ls, k->best->proxy, &proxy))
+    if ((ml1 || (ln >= k->min_leaf && rn >= k->min_leaf)) &&
+        wins(gini, lw, ls, k->tw - lw, k->ts - ls, k->best->proxy, &proxy))
         consider(k->best, proxy, k->feature, (int)c, midpoint(a, b), 0, ln);
-    if (k->mn > 0 && ln + k->mn >= k->min_leaf && rn - k->mn >= k->min_leaf &&
-        wins(k->gini, lw + k->mw, ls + k->ms, k->tw - lw - k->mw, k->ts - ls - k->ms,
-             k->best->proxy, &proxy))
+    if (k->mn > 0 && (ml1 || (ln + k->mn >= k->min_leaf && rn - k->mn >= k->min_leaf)) &&
+        wins(gini, lw + k->mw, ls + k->ms, k->tw - lw - k->mw, k->ts - ls - k->ms, k->best->proxy,
+             &proxy))
         consider(k->best, proxy, k->feature, (int)c, midpoint(a, b), 1, ln + k->mn);
 }
 
@@ -313,7 +315,7 @@ int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct fhist *h, co
         if (h->cnt[b] == 0)
             continue;
         if (prev >= 0)
-            boundary(&k, (unsigned)prev, bi->hi[prev], bi->lo[b], ln, lw, ls);
+            boundary(&k, (unsigned)prev, bi->hi[prev], bi->lo[b], ln, lw, ls, k.gini, 0);
         ln += h->cnt[b];
         lw += h->st[2 * b];
         ls += h->st[2 * b + 1];
@@ -336,13 +338,15 @@ struct run {
 
 /* Add the row of rank q (ranks come in increasing order); first try the
  * boundary before it. */
-static inline void feed(const struct sweep *k, struct run *u, const struct fsmall *s,
-                        const double *vals, const uint16_t *list, unsigned q)
+static inline __attribute__((always_inline)) void feed(const struct sweep *k, struct run *u,
+                                                       const struct fsmall *s, const double *vals,
+                                                       const uint16_t *list, unsigned q, int gini,
+                                                       int ml1)
 {
     double v = vals[q];
     unsigned id = list[q];
     if (u->ln > 0 && v != u->cur) {
-        boundary(k, 0, u->cur, v, u->ln, u->lw, u->ls);
+        boundary(k, 0, u->cur, v, u->ln, u->lw, u->ls, gini, ml1);
         u->varied = true;
     }
     u->ln++;
@@ -351,9 +355,11 @@ static inline void feed(const struct sweep *k, struct run *u, const struct fsmal
     u->cur = v;
 }
 
-int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits,
-                            uint16_t *tmp, uint32_t lb, uint32_t le, int feature,
-                            const double *node_st, const struct fbinfo *bi, struct fsplit *best)
+/* The sweep with the criterion (gini or mse) known at compile time. */
+static inline __attribute__((always_inline)) int
+scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, uint16_t *tmp,
+            uint32_t lb, uint32_t le, int feature, const double *node_st, const struct fbinfo *bi,
+            struct fsplit *best, int gini, int ml1)
 {
     size_t off = (size_t)feature * FOREST_SMALL_MAX;
     const double *vals = s->vals + off;
@@ -362,6 +368,11 @@ int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, 
     struct sweep k = sweep_init(c, node_st, le - lb, feature, bi, best);
     struct run u = {0, false, 0.0, 0.0, 0.0};
     if (le - lb <= FOREST_SMALL_INSERTION) { /* tiny node: sort its ranks directly */
+        int16_t q_in[FOREST_SMALL_INSERTION], below[FOREST_SMALL_INSERTION];
+        for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++) {
+            q_in[i] = INT16_MAX; /* padding: never below a rank (ranks < FOREST_SMALL_MAX) */
+            below[i] = 0;
+        }
         for (uint32_t r = lb; r < le; r++) {
             unsigned id = s->ord[r];
             uint16_t q = pos[id];
@@ -371,15 +382,19 @@ int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, 
                 k.ms += s->v[id];
                 continue;
             }
-            uint32_t j = nv++;
-            for (; j > 0 && tmp[j - 1] > q; j--)
-                tmp[j] = tmp[j - 1];
-            tmp[j] = q;
+            q_in[nv++] = (int16_t)q;
         }
+        /* ranks are distinct: place each by the count of smaller ones (counted
+         * for all at once: vectorised, no data-dependent branches) */
+        for (uint32_t j = 0; j < nv; j++)
+            for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++)
+                below[i] = (int16_t)(below[i] + (q_in[j] < q_in[i]));
         for (uint32_t i = 0; i < nv; i++)
-            feed(&k, &u, s, vals, list, tmp[i]);
-    } else { /* rank bitmap: set, then read back in order */
-        memset(bits, 0, s->words * sizeof *bits);
+            tmp[below[i]] = (uint16_t)q_in[i];
+        for (uint32_t i = 0; i < nv; i++)
+            feed(&k, &u, s, vals, list, tmp[i], gini, ml1);
+    } else { /* rank bitmap (zero between uses): set, then read back in order and clear */
+        uint32_t used = 0; /* one bit per non-empty bitmap word */
         for (uint32_t r = lb; r < le; r++) {
             unsigned id = s->ord[r], q = pos[id];
             if (q >= miss0) {
@@ -389,14 +404,33 @@ int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, 
                 continue;
             }
             bits[q >> 6] |= 1ULL << (q & 63);
+            used |= 1u << (q >> 6);
             nv++;
         }
-        for (uint32_t wi = 0; wi < s->words; wi++)
-            for (uint64_t b = bits[wi]; b != 0; b &= b - 1)
-                feed(&k, &u, s, vals, list, wi * 64 + (unsigned)__builtin_ctzll(b));
+        for (; used != 0; used &= used - 1) {
+            unsigned wi = (unsigned)__builtin_ctz(used);
+            uint64_t b = bits[wi];
+            bits[wi] = 0;
+            for (; b != 0; b &= b - 1)
+                feed(&k, &u, s, vals, list, wi * 64 + (unsigned)__builtin_ctzll(b), gini, ml1);
+        }
     }
     if (nv == 0 || (!u.varied && k.mn == 0))
         return 1;
     missing_split(&k);
     return 0;
+}
+
+int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits,
+                            uint16_t *tmp, uint32_t lb, uint32_t le, int feature,
+                            const double *node_st, const struct fbinfo *bi, struct fsplit *best)
+{
+    /* A boundary of the sweep has at least one row on each side (the rows
+     * before it, the row being added), so min_leaf 1 needs no test. */
+    bool gini = c->crit == FCRIT_GINI, ml1 = c->min_leaf == 1;
+    if (gini)
+        return ml1 ? scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 1, 1)
+                   : scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 1, 0);
+    return ml1 ? scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 0, 1)
+               : scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 0, 0);
 }

@@ -227,6 +227,15 @@ static bool mse_pure(const struct fgrow_ws *ws, const struct fentry *nd, const d
     const uint16_t *ids = nd->set == SET_SMALL ? ws->small.ord : NULL;
     const double *w = ids ? ws->small.w : ws->w, *v = ids ? ws->small.v : ws->v;
     double mean = st[1] / st[0], var = 0.0;
+    if (ids == NULL && nd->e - nd->b >= 2) {
+        /* var >= min(w_a, w_b) (y_a - y_b)^2 / 2 for any two rows a, b: when the
+         * first and last rows already exceed the threshold (with a margin for
+         * rounding), the exact pass cannot find the node pure */
+        uint32_t a = nd->b, b = nd->e - 1;
+        double d = v[a] / w[a] - v[b] / w[b], wm = w[a] < w[b] ? w[a] : w[b];
+        if (wm * d * d / (2.0 * st[0]) > 4.0 * FOREST_EPSILON)
+            return false;
+    }
     for (uint32_t r = nd->b; r < nd->e; r++) {
         size_t i = ids ? ids[r] : r;
         double d = v[i] / w[i] - mean;
@@ -325,20 +334,19 @@ static uint32_t partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, uint
     const uint8_t *col = cfg->bins->codes + (size_t)s->feature * cfg->bins->n_rows;
     unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
     uint32_t nl = b, nr = 0;
-    for (uint32_t r = b; r < e; r++) {
-        unsigned c = col[ws->idx[r]];
-        bool left = c == FOREST_MISSING_CODE ? ml : c <= bin;
-        if (left) {
-            ws->idx[nl] = ws->idx[r];
-            ws->w[nl] = ws->w[r];
-            ws->v[nl] = ws->v[r];
-            nl++;
-        } else {
-            ws->idx2[nr] = ws->idx[r];
-            ws->w2[nr] = ws->w[r];
-            ws->v2[nr] = ws->v[r];
-            nr++;
-        }
+    for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
+        uint32_t i = ws->idx[r];
+        double wr = ws->w[r], vr = ws->v[r];
+        unsigned c = col[i];
+        uint32_t left = c == FOREST_MISSING_CODE ? ml : (uint32_t)(c <= bin);
+        ws->idx[nl] = i;
+        ws->w[nl] = wr;
+        ws->v[nl] = vr;
+        ws->idx2[nr] = i;
+        ws->w2[nr] = wr;
+        ws->v2[nr] = vr;
+        nl += left;
+        nr += 1 - left;
     }
     memcpy(ws->idx + nl, ws->idx2, nr * sizeof *ws->idx);
     memcpy(ws->w + nl, ws->w2, nr * sizeof *ws->w);
@@ -438,22 +446,16 @@ static cip_status tree_out(const struct cipi_alloc *a, const struct fgrow_cfg *c
     if (out->nodes == NULL)
         return CIP_ERR_NOMEM;
     memcpy(out->nodes, ws->nodes, n_nodes * sizeof *out->nodes);
+    for (uint32_t i = 0; i < n_nodes; i++)
+        out->nodes[i].cover = ws->cover[i];
     out->n_nodes = n_nodes;
-    out->cover = cipi_amalloc(a, n_nodes * sizeof *out->cover);
-    if (out->cover == NULL) {
-        cipi_afree(a, out->nodes);
-        out->nodes = NULL;
-        return CIP_ERR_NOMEM;
-    }
-    memcpy(out->cover, ws->cover, n_nodes * sizeof *out->cover);
+    out->has_cover = true;
     if (ws->n_dists > 0) {
         size_t len = ws->n_dists * (size_t)cfg->n_classes * sizeof(float);
         out->dists = cipi_amalloc(a, len);
         if (out->dists == NULL) {
             cipi_afree(a, out->nodes);
-            cipi_afree(a, out->cover);
             out->nodes = NULL;
-            out->cover = NULL;
             return CIP_ERR_NOMEM;
         }
         memcpy(out->dists, ws->dists, len);
@@ -531,9 +533,12 @@ cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *
         }
         int32_t c = (int32_t)n_nodes;
         n_nodes += 2;
-        ws->nodes[nd.node] =
-            (struct fnode){best.thr, c, (uint16_t)best.feature,
-                           (uint8_t)(best.missing_left ? FNODE_MISSING_LEFT : 0), 0};
+        struct fnode *sn = &ws->nodes[nd.node];
+        memset(sn, 0, sizeof *sn);
+        sn->thr = cipi_forest_thr32(best.thr); /* exact: training values are floats (bin.c) */
+        sn->child = c;
+        sn->feature = (uint16_t)best.feature;
+        sn->flags = (uint8_t)(best.missing_left ? FNODE_MISSING_LEFT : 0);
         struct fentry l = {nd.b, nd.b + nl, c, nd.depth + 1, -1};
         struct fentry r = {nd.b + nl, nd.e, c + 1, nd.depth + 1, -1};
         child_sets(cfg, ws, &nd, &l, &r);
@@ -557,7 +562,6 @@ void cipi_forest_tree_release(const struct cipi_alloc *a, struct ftree *t)
 {
     cipi_afree(a, t->nodes);
     cipi_afree(a, t->dists);
-    cipi_afree(a, t->cover);
     memset(t, 0, sizeof *t);
 }
 
@@ -574,13 +578,13 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
 {
     if (ws == NULL)
         return;
-    void *blocks[] = {ws->cover,      ws->idx,         ws->idx2,       ws->cnt,
-                      ws->w,          ws->w2,          ws->v,          ws->v2,
-                      ws->nodes,      ws->dists,       ws->stack,      ws->perm,
-                      ws->free_sets,  ws->fres,        ws->fconst,     ws->node_st,
-                      ws->small.ord,  ws->small.list,  ws->small.pos,  ws->small.codes,
-                      ws->small.vals, ws->small.miss0, ws->small.tmpv, ws->small.w,
-                      ws->small.v,    ws->small.y,     ws->small.tmp,  ws->small.count};
+    void *blocks[] = {
+        ws->cover,       ws->idx,       ws->idx2,        ws->cnt,        ws->w,
+        ws->w2,          ws->v,         ws->v2,          ws->nodes,      ws->dists,
+        ws->stack,       ws->perm,      ws->free_sets,   ws->fres,       ws->fconst,
+        ws->node_st,     ws->small.ord, ws->small.keys,  ws->small.list, ws->small.pos,
+        ws->small.codes, ws->small.raw, ws->small.miss0, ws->small.vals, ws->small.w,
+        ws->small.v,     ws->small.y,   ws->small.tmp,   ws->small.count};
     for (size_t i = 0; i < CIP_ARRAY_LEN(blocks); i++)
         cipi_afree(a, blocks[i]);
     for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
@@ -620,7 +624,7 @@ static bool ev_new(cip_ctx *ctx, struct feval *ev, size_t ns)
     ev->g.vlo = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
     ev->g.vhi = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
     ev->tmp = cipi_mallocarray(ctx, 2 * ns, sizeof(double));
-    ev->bits = cipi_mallocarray(ctx, FOREST_SMALL_MAX / 64, sizeof(uint64_t));
+    ev->bits = cipi_calloc(ctx, FOREST_SMALL_MAX / 64, sizeof(uint64_t)); /* zero between uses */
     ev->ids = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof(uint16_t));
     return ev->h.cnt && ev->h.st && ev->g.code && ev->g.cnt && ev->g.st && ev->g.vlo && ev->g.vhi &&
            ev->tmp && ev->bits && ev->ids;
@@ -657,26 +661,28 @@ static bool sets_new(cip_ctx *ctx, struct fgrow_ws *ws, const struct fgrow_cfg *
     return true;
 }
 
-static bool small_new(cip_ctx *ctx, struct fgrow_ws *ws)
+static bool small_new(cip_ctx *ctx, struct fgrow_ws *ws, const struct fgrow_cfg *cfg)
 {
     struct fsmall *s = &ws->small;
     size_t per_f = FOREST_SMALL_MAX * ws->p;
     s->p = ws->p;
     s->ns = ws->n_stats;
     s->ord = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->ord);
-    s->list = cipi_mallocarray(ctx, per_f, sizeof *s->list);
+    s->keys = cipi_mallocarray(ctx, 2 * FOREST_SMALL_MAX, sizeof *s->keys);
     s->pos = cipi_mallocarray(ctx, per_f, sizeof *s->pos);
     s->codes = cipi_malloc(ctx, per_f);
-    s->vals = cipi_mallocarray(ctx, per_f, sizeof *s->vals);
+    s->raw = cipi_mallocarray(ctx, FOREST_SMALL_MAX,
+                              (cfg->bins->n_raw ? cfg->bins->n_raw : 1) * sizeof *s->raw);
     s->miss0 = cipi_mallocarray(ctx, ws->p, sizeof *s->miss0);
-    s->tmpv = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->tmpv);
+    s->vals = cipi_mallocarray(ctx, per_f, sizeof *s->vals);
+    s->list = cipi_mallocarray(ctx, per_f, sizeof *s->list);
     s->w = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->w);
     s->v = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->v);
     s->y = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->y);
     s->tmp = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->tmp);
     s->count = cipi_mallocarray(ctx, FOREST_HIST_BINS + 1, sizeof *s->count);
-    return s->ord && s->list && s->pos && s->codes && s->vals && s->miss0 && s->tmpv && s->w &&
-           s->v && s->y && s->tmp && s->count;
+    return s->ord && s->keys && s->pos && s->codes && s->raw && s->miss0 && s->vals && s->list &&
+           s->w && s->v && s->y && s->tmp && s->count;
 }
 
 /* Histograms for one-pass building over whole rows (skipped when too large). */
@@ -738,7 +744,7 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
               ws->nodes && ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
     for (int i = 0; ok && i < ws->n_ev; i++)
         ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
-    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws) && rows_new(ctx, ws);
+    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws, cfg) && rows_new(ctx, ws);
     if (!ok) {
         struct cipi_alloc a = ws->a;
         cipi_forest_ws_free(&a, ws);

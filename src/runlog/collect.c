@@ -161,6 +161,9 @@ static cip_status train_params(cip_ctx *ctx, const cip_train_result *r, const ci
     cip_status rc = CIP_OK;
     if (r->task != CIP_TRAIN_SEGMENTS) {
         rc = cipi_kvlist_set(ctx, l, "split", "%s", split_name(t->split, r->task));
+        if (rc == CIP_OK)
+            rc = cipi_kvlist_set(ctx, l, "split_rng", "%s",
+                                 t->split_rng == CIP_SPLIT_RNG_NUMPY ? "numpy" : "cip");
         cipi_fmt_double(num, sizeof num, t->test_size);
         if (rc == CIP_OK)
             rc = cipi_kvlist_set(ctx, l, "test_size", "%s", num);

@@ -24,15 +24,6 @@ struct source {
     size_t split_cols; /* SPLIT: number of columns */
 };
 
-/* One column being built. */
-struct colbuf {
-    int64_t *i64;
-    double *f64;
-    uint8_t *b;
-    const char **s;
-    uint8_t *miss;
-};
-
 static const char *type_word(cip_type t)
 {
     switch (t) {
@@ -64,7 +55,7 @@ static const json_t *cell(const struct source *src, const cip_serve_field *f, si
 }
 
 static cip_status put_cell(cip_ctx *ctx, const cip_serve_field *f, const json_t *v, size_t i,
-                           struct colbuf *c)
+                           struct cipi_serve_cols *c)
 {
     if (v == NULL || json_is_null(v)) {
         c->miss[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -107,8 +98,8 @@ static cip_status put_cell(cip_ctx *ctx, const cip_serve_field *f, const json_t 
                      type_word(f->type));
 }
 
-static cip_status add_column(cip_ctx *ctx, const cip_serve_field *f, struct colbuf *c, size_t n,
-                             cip_frame *out)
+cip_status cipi_serve_add_column(cip_ctx *ctx, const cip_serve_field *f,
+                                 const struct cipi_serve_cols *c, size_t n, cip_frame *out)
 {
     bool any = false;
     for (size_t k = 0; k < (n + 7) / 8; k++)
@@ -126,6 +117,10 @@ static cip_status add_column(cip_ctx *ctx, const cip_serve_field *f, struct colb
     }
 }
 
+/* Requests up to this many rows / signature columns use stack scratch (no allocation). */
+#define SMALL_ROWS 8
+#define SMALL_COLS 64
+
 /* Build the frame column by column; one scratch block reused for every column. */
 static cip_status build(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
                         const struct source *src, cip_frame **out)
@@ -134,12 +129,17 @@ static cip_status build(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
     if (!cipi_mul_ok(n, n_sig, &cells) || cells > MAX_CELLS)
         return cipi_fail(ctx, CIP_ERR_LIMIT, "request too large: %zu rows x %zu columns", n, n_sig);
     size_t nn = n ? n : 1, mb = (n + 7) / 8 + 1;
-    struct colbuf c;
-    c.i64 = cipi_mallocarray(ctx, nn, sizeof *c.i64);
-    c.f64 = cipi_mallocarray(ctx, nn, sizeof *c.f64);
-    c.b = cipi_mallocarray(ctx, nn, 1);
-    c.s = cipi_mallocarray(ctx, nn, sizeof *c.s);
-    c.miss = cipi_malloc(ctx, mb);
+    int64_t s_i64[SMALL_ROWS];
+    double s_f64[SMALL_ROWS];
+    uint8_t s_b[SMALL_ROWS], s_miss[SMALL_ROWS / 8 + 2];
+    const char *s_s[SMALL_ROWS];
+    bool small = nn <= SMALL_ROWS;
+    struct cipi_serve_cols c;
+    c.i64 = small ? s_i64 : cipi_mallocarray(ctx, nn, sizeof *c.i64);
+    c.f64 = small ? s_f64 : cipi_mallocarray(ctx, nn, sizeof *c.f64);
+    c.b = small ? s_b : cipi_mallocarray(ctx, nn, 1);
+    c.s = small ? s_s : cipi_mallocarray(ctx, nn, sizeof *c.s);
+    c.miss = small ? s_miss : cipi_malloc(ctx, mb);
     cip_frame *f = NULL;
     cip_status rc = c.i64 == NULL || c.f64 == NULL || c.b == NULL || c.s == NULL || c.miss == NULL
                         ? CIP_ERR_NOMEM
@@ -150,13 +150,15 @@ static cip_status build(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
         for (size_t i = 0; rc == CIP_OK && i < n; i++)
             rc = put_cell(ctx, &sig[k], cell(src, &sig[k], k, i), i, &c);
         if (rc == CIP_OK)
-            rc = add_column(ctx, &sig[k], &c, n, f);
+            rc = cipi_serve_add_column(ctx, &sig[k], &c, n, f);
     }
-    cipi_free(ctx, c.i64);
-    cipi_free(ctx, c.f64);
-    cipi_free(ctx, c.b);
-    cipi_free(ctx, c.s);
-    cipi_free(ctx, c.miss);
+    if (!small) {
+        cipi_free(ctx, c.i64);
+        cipi_free(ctx, c.f64);
+        cipi_free(ctx, c.b);
+        cipi_free(ctx, c.s);
+        cipi_free(ctx, c.miss);
+    }
     if (rc != CIP_OK)
         cip_frame_free(f);
     else
@@ -337,8 +339,10 @@ static cip_status decode(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
     json_t *root = NULL, *wrap = NULL;
     struct source src;
     memset(&src, 0, sizeof src);
-    bool *present = cipi_calloc(ctx, n_sig ? n_sig : 1, sizeof *present);
-    src.col_of = cipi_calloc(ctx, n_sig ? n_sig : 1, sizeof *src.col_of);
+    bool s_present[SMALL_COLS] = {false}, small = n_sig <= SMALL_COLS;
+    long s_col_of[SMALL_COLS] = {0};
+    bool *present = small ? s_present : cipi_calloc(ctx, n_sig, sizeof *present);
+    src.col_of = small ? s_col_of : cipi_calloc(ctx, n_sig, sizeof *src.col_of);
     cip_status rc = present == NULL || src.col_of == NULL ? CIP_ERR_NOMEM : CIP_OK;
     if (rc == CIP_OK && (body == NULL || sig == NULL))
         rc = cipi_fail(ctx, CIP_ERR_MISUSE, "cip_serve_decode: NULL argument");
@@ -363,8 +367,10 @@ static cip_status decode(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
         rc = build(ctx, sig, n_sig, &src, out);
     json_decref(wrap);
     json_decref(root);
-    cipi_free(ctx, present);
-    cipi_free(ctx, src.col_of);
+    if (!small) {
+        cipi_free(ctx, present);
+        cipi_free(ctx, src.col_of);
+    }
     return rc;
 }
 
@@ -372,6 +378,11 @@ cip_status cip_serve_decode_json(cip_ctx *ctx, const cip_serve_field *sig, size_
                                  const char *body, size_t len, cip_frame **out)
 {
     *out = NULL;
+    if (body != NULL && sig != NULL) { /* the common small body first, without a JSON tree */
+        cip_status rc = cipi_serve_decode_fast(ctx, sig, n_sig, body, len, out);
+        if (rc != CIP_OK || *out != NULL)
+            return rc;
+    }
     return decode(ctx, sig, n_sig, body, len, 0, out);
 }
 

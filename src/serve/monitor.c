@@ -45,7 +45,8 @@ void cipi_serve_monitor_add(cip_ctx *ctx, struct serve_model *m, const cip_frame
     if (m->live == NULL)
         return;
     size_t n = cip_frame_n_rows(pred);
-    double *v = cipi_mallocarray(ctx, n ? n : 1, sizeof *v);
+    double small[16];
+    double *v = n <= 16 ? small : cipi_mallocarray(ctx, n, sizeof *v);
     if (v != NULL) {
         cip_frame_get_col(pred, 0, v);
         if (cip_drift_live_add_frame(ctx, m->live, raw, v) != CIP_OK)
@@ -53,7 +54,8 @@ void cipi_serve_monitor_add(cip_ctx *ctx, struct serve_model *m, const cip_frame
     } else {
         cip_ctx_clear_error(ctx);
     }
-    cipi_free(ctx, v);
+    if (v != small)
+        cipi_free(ctx, v);
 }
 
 /* A snapshot of m's gauges (owned, *n of them). */

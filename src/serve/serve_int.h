@@ -79,6 +79,13 @@ struct cip_server {
     struct serve_slot *slots;
     size_t n_slots;
     struct MHD_Daemon *daemon;
+    /* cip accepts the connections and hands them to libmicrohttpd, which spreads them
+     * over its worker threads (its own accept in thread-pool mode lets one worker take
+     * them all) */
+    int listen_fd;
+    pthread_t acceptor;
+    bool acceptor_running;
+    atomic_bool acceptor_stop;
     uint16_t port;
     int64_t started_ms;
     /* alias watcher */
@@ -114,7 +121,25 @@ struct serve_call {
     struct serve_resp *resp;
 };
 
-/* decode.c / convert.c */
+/* decode.c / convert.c / fastrec.c */
+/* Column buffers of a frame being decoded (n rows each; miss: a bitmap of missing cells). */
+struct cipi_serve_cols {
+    int64_t *i64;
+    double *f64;
+    uint8_t *b;
+    const char **s;
+    uint8_t *miss;
+};
+/* Add field f's column (n rows from c, in f's type) to out. */
+CIP_INTERNAL cip_status cipi_serve_add_column(cip_ctx *ctx, const cip_serve_field *f,
+                                              const struct cipi_serve_cols *c, size_t n,
+                                              cip_frame *out);
+/* cip_serve_decode_json for the common body (a few flat dataframe_records rows, plain
+ * values): CIP_OK with *out the frame, or CIP_OK with *out NULL when the body is not of that
+ * simple kind (then decode it in full: same frame, or the error); NOMEM. Allocates. */
+CIP_INTERNAL cip_status cipi_serve_decode_fast(cip_ctx *ctx, const cip_serve_field *sig,
+                                               size_t n_sig, const char *body, size_t len,
+                                               cip_frame **out);
 CIP_INTERNAL cip_status cipi_serve_convert(cip_ctx *ctx, const cip_serve_field *sig, size_t n_sig,
                                            const cip_frame *f, int keep_all, cip_frame **out);
 
@@ -139,6 +164,8 @@ CIP_INTERNAL cip_status cipi_serve_error(struct serve_call *c, unsigned status, 
 CIP_INTERNAL cip_status cipi_serve_fail(struct serve_call *c, cip_status st);
 CIP_INTERNAL cip_status cipi_serve_json_text(struct serve_call *c, unsigned status,
                                              const char *json);
+/* Finite v as cipi_fmt_double writes it (shortest round-trip), faster. */
+CIP_INTERNAL void cipi_serve_fmt_num(char *buf, size_t size, double v);
 /* Write v as the shortest round-trip number (null when not finite). */
 CIP_INTERNAL cip_status cipi_serve_json_num(cip_ctx *ctx, struct cipi_json *j, double v);
 /* Copy a path parameter into buf (NUL-terminated); false if too long. */

@@ -1,15 +1,27 @@
 /* server.c - the HTTP server on libmicrohttpd: lifecycle, request bodies, responses, access log
  *
- * libmicrohttpd owns the sockets, HTTP parsing, connection limits and timeouts
- * (internal polling thread + epoll, a pool of worker threads); cip owns the
- * routing and the handlers. Each request gets its own cip_ctx (one thread at a
- * time touches it) and a body buffer capped at max_body_bytes (413 beyond).
+ * libmicrohttpd owns the connections, HTTP parsing, connection limits and
+ * timeouts (a pool of worker threads, each with its own epoll); cip owns the
+ * listening socket, the routing and the handlers. cip accepts on its own thread
+ * and hands each connection to libmicrohttpd (MHD_add_connection), which gives
+ * it to worker (fd mod threads): when the workers accept themselves, one worker
+ * tends to take every connection of a short burst (measured: 2 keep-alive
+ * connections both on one of 2 workers, the other idle). Each connection gets its own state (socket
+ * context, created when the connection opens and freed when it closes): a cip_ctx and the
+ * request-body and response buffers, reused by the keep-alive requests of the
+ * connection (one thread at a time touches it), so the hot path allocates no
+ * context per request. Bodies are capped at max_body_bytes (413 beyond), request
+ * line + headers at max_header_bytes (431 beyond); buffers that grew past
+ * SCRATCH_KEEP are released after the request so the RSS stays flat.
  * SPDX-License-Identifier: MIT
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +31,13 @@
 
 #include "serve_int.h"
 
+/* Scratch buffers above this capacity are released after a request (RSS stays flat). */
+#define SCRATCH_KEEP ((size_t)64 << 10)
+
 struct request {
     cip_server *srv;
     cip_ctx *ctx;
-    struct cipi_buf body;
+    struct cipi_buf *body;
     bool too_large;
     bool answered;
     int64_t t0_us;
@@ -31,6 +46,14 @@ struct request {
     enum serve_route route;
     char method[12];
     char path[240];
+};
+
+/* One client connection (libmicrohttpd socket context). */
+struct conn {
+    cip_ctx *ctx;
+    struct cipi_buf body; /* request body */
+    struct cipi_buf out;  /* response body (libmicrohttpd copies it) */
+    struct request rq;    /* the request in progress */
 };
 
 void cip_serve_params_default(cip_serve_params *p)
@@ -42,8 +65,10 @@ void cip_serve_params_default(cip_serve_params *p)
     p->max_body_bytes = (size_t)16 << 20;
     p->connection_timeout_s = 30;
     p->connection_memory_bytes = (size_t)32 << 10;
+    p->max_header_bytes = (size_t)16 << 10;
     p->max_connections = 1024;
     p->reload_ms = 2000;
+    p->access_log = 1;
 }
 
 cip_status cip_serve_params_check(cip_ctx *ctx, const cip_serve_params *p)
@@ -56,6 +81,11 @@ cip_status cip_serve_params_check(cip_ctx *ctx, const cip_serve_params *p)
         return cipi_fail(ctx, CIP_ERR_INVALID, "max_body_bytes must be >= 1024");
     if (p->connection_memory_bytes < 4096)
         return cipi_fail(ctx, CIP_ERR_INVALID, "connection_memory_bytes must be >= 4096");
+    if (p->max_header_bytes < 1024 || p->max_header_bytes > p->connection_memory_bytes - 4096)
+        return cipi_fail(ctx, CIP_ERR_INVALID,
+                         "max_header_bytes must be in 1024..connection_memory_bytes - 4096 "
+                         "(%zu), not %zu",
+                         p->connection_memory_bytes - 4096, p->max_header_bytes);
     if (p->max_connections < 1)
         return cipi_fail(ctx, CIP_ERR_INVALID, "max_connections must be >= 1");
     if (p->n_models > 0 && p->models == NULL)
@@ -99,30 +129,32 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct request *rq
     return res;
 }
 
-/* An error decided before routing (413). */
-static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, unsigned status,
+/* An error decided before routing (413, 431). */
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct conn *cn, unsigned status,
                                   const char *code, const char *msg)
 {
     struct serve_resp r;
     memset(&r, 0, sizeof r);
-    cipi_buf_init(&r.body, rq->ctx, 4096);
+    r.body = cn->out;
     struct serve_call c;
     memset(&c, 0, sizeof c);
-    c.srv = rq->srv;
-    c.ctx = rq->ctx;
+    c.srv = cn->rq.srv;
+    c.ctx = cn->ctx;
     c.resp = &r;
     cipi_serve_error(&c, status, code, "%s", msg);
-    enum MHD_Result res = send_resp(conn, rq, &r);
-    cipi_buf_release(&r.body);
+    enum MHD_Result res = send_resp(conn, &cn->rq, &r);
+    cn->out = r.body;
     return res;
 }
 
-static enum MHD_Result handle(struct MHD_Connection *conn, struct request *rq, const char *url,
+static enum MHD_Result handle(struct MHD_Connection *conn, struct conn *cn, const char *url,
                               const char *method)
 {
+    struct request *rq = &cn->rq;
     struct serve_resp r;
     memset(&r, 0, sizeof r);
-    cipi_buf_init(&r.body, rq->ctx, 0);
+    r.body = cn->out; /* the connection's buffer, reused (len 0) */
+    r.body.len = 0;
     struct serve_call c;
     memset(&c, 0, sizeof c);
     c.srv = rq->srv;
@@ -130,36 +162,77 @@ static enum MHD_Result handle(struct MHD_Connection *conn, struct request *rq, c
     c.conn = conn;
     c.method = method;
     c.path = url;
-    c.body = rq->body.data != NULL ? rq->body.data : "";
-    c.body_len = rq->body.len;
+    c.body = rq->body->len > 0 ? rq->body->data : "";
+    c.body_len = rq->body->len;
     c.resp = &r;
     rq->route = cipi_serve_dispatch(&c);
     if (r.status == 0) /* a handler that forgot to answer is a bug: still answer in JSON */
         cipi_serve_error(&c, 500, "INTERNAL_ERROR", "no response was produced");
     enum MHD_Result res = send_resp(conn, rq, &r);
-    cipi_buf_release(&r.body);
+    cn->out = r.body;
     return res;
 }
 
-static struct request *request_new(cip_server *s, const char *url, const char *method)
+/* Bytes of the request line and headers as received (approximately: name: value CRLF). */
+struct hdr_sum {
+    size_t n;
+};
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                size_t key_size, const char *value, size_t value_size)
 {
-    cip_ctx *ctx = NULL;
-    if (cip_ctx_new_with_alloc(s->a.fn, s->a.ud, &ctx) != CIP_OK)
-        return NULL;
-    struct request *rq = cipi_calloc(ctx, 1, sizeof *rq);
-    if (rq == NULL) {
-        cip_ctx_free(ctx);
-        return NULL;
-    }
-    cip_ctx_set_threads(ctx, 1);
+    (void)kind;
+    (void)key;
+    (void)value;
+    struct hdr_sum *h = cls;
+    h->n += key_size + value_size + 4;
+    return MHD_YES;
+}
+
+static size_t header_bytes(struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct hdr_sum h = {strlen(method) + strlen(url) + 12}; /* "M URL HTTP/1.1\r\n" */
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_size, &h);
+    return h.n;
+}
+
+static void request_begin(cip_server *s, struct conn *cn, const char *url, const char *method)
+{
+    struct request *rq = &cn->rq;
+    memset(rq, 0, sizeof *rq);
+    cip_ctx_clear_error(cn->ctx);
     rq->srv = s;
-    rq->ctx = ctx;
+    rq->ctx = cn->ctx;
+    rq->body = &cn->body;
+    rq->body->len = 0;
     rq->t0_us = now_us();
     rq->route = ROUTE_UNKNOWN;
-    cipi_buf_init(&rq->body, ctx, s->p.max_body_bytes);
-    snprintf(rq->method, sizeof rq->method, "%s", method);
-    snprintf(rq->path, sizeof rq->path, "%s", url);
-    return rq;
+    size_t n = strlen(method), u = strlen(url);
+    n = n < sizeof rq->method ? n : sizeof rq->method - 1;
+    u = u < sizeof rq->path ? u : sizeof rq->path - 1;
+    memcpy(rq->method, method, n);
+    memcpy(rq->path, url, u);
+}
+
+/* The first call for a request: limits decided on the request line and headers. */
+static enum MHD_Result request_first(cip_server *s, struct MHD_Connection *conn, struct conn *cn,
+                                     const char *url, const char *method)
+{
+    if (header_bytes(conn, url, method) > s->p.max_header_bytes) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "the request line and headers are larger than the server's limit of %zu bytes",
+                 s->p.max_header_bytes);
+        return send_error(conn, cn, 431, "REQUEST_LIMIT_EXCEEDED", msg);
+    }
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end = NULL;
+    unsigned long long n = cl != NULL ? strtoull(cl, &end, 10) : 0;
+    if (cl != NULL && end != cl && n > s->p.max_body_bytes)
+        return send_error(conn, cn, 413, "REQUEST_LIMIT_EXCEEDED",
+                          "the request body is larger than the server's limit");
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -170,36 +243,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     cip_server *s = cls;
     struct request *rq = *con_cls;
     if (rq == NULL) {
-        rq = request_new(s, url, method);
-        if (rq == NULL)
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        struct conn *cn = ci != NULL ? ci->socket_context : NULL;
+        if (cn == NULL) /* its state could not be allocated: close the connection */
             return MHD_NO;
-        *con_cls = rq;
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        char *end = NULL;
-        unsigned long long n = cl != NULL ? strtoull(cl, &end, 10) : 0;
-        if (cl != NULL && end != cl && n > s->p.max_body_bytes)
-            return send_error(conn, rq, 413, "REQUEST_LIMIT_EXCEEDED",
-                              "the request body is larger than the server's limit");
-        return MHD_YES;
+        request_begin(s, cn, url, method);
+        *con_cls = &cn->rq;
+        return request_first(s, conn, cn, url, method);
     }
-    if (rq->answered) { /* early answer (413): discard what still arrives */
+    struct conn *cn = (struct conn *)(void *)((char *)rq - offsetof(struct conn, rq));
+    if (rq->answered) { /* early answer (413, 431): discard what still arrives */
         *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size > 0) {
         if (!rq->too_large &&
-            cipi_buf_append(rq->ctx, &rq->body, upload_data, *upload_size) != CIP_OK) {
+            cipi_buf_append(rq->ctx, rq->body, upload_data, *upload_size) != CIP_OK) {
             rq->too_large = true;
-            cipi_buf_release(&rq->body);
+            cipi_buf_release(rq->body);
+            cip_ctx_clear_error(rq->ctx);
         }
         *upload_size = 0;
         return MHD_YES;
     }
     if (rq->too_large)
-        return send_error(conn, rq, 413, "REQUEST_LIMIT_EXCEEDED",
+        return send_error(conn, cn, 413, "REQUEST_LIMIT_EXCEEDED",
                           "the request body is larger than the server's limit");
-    return handle(conn, rq, url, method);
+    return handle(conn, cn, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -214,17 +285,61 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     uint64_t dur = (uint64_t)(now_us() - rq->t0_us);
     unsigned status = rq->answered ? rq->status : 0;
     cipi_serve_metrics_record(s, rq->route, status, dur, rq->bytes);
-    cipi_serve_log(s, CIP_LOG_INFO, "%s %s %u %zu %llu%s", rq->method, rq->path, status, rq->bytes,
-                   (unsigned long long)dur,
-                   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
-    cipi_buf_release(&rq->body);
-    cip_ctx *ctx = rq->ctx;
-    cipi_free(ctx, rq);
+    if (s->p.access_log)
+        cipi_serve_log(s, CIP_LOG_INFO, "%s %s %u %zu %llu%s", rq->method, rq->path, status,
+                       rq->bytes, (unsigned long long)dur,
+                       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    struct conn *cn = (struct conn *)(void *)((char *)rq - offsetof(struct conn, rq));
+    cn->body.len = 0;
+    cn->out.len = 0;
+    if (cn->body.cap > SCRATCH_KEEP)
+        cipi_buf_release(&cn->body);
+    if (cn->out.cap > SCRATCH_KEEP)
+        cipi_buf_release(&cn->out);
+}
+
+static void conn_free(struct conn *cn)
+{
+    if (cn == NULL)
+        return;
+    cip_ctx *ctx = cn->ctx;
+    cipi_buf_release(&cn->body);
+    cipi_buf_release(&cn->out);
+    cipi_free(ctx, cn);
     cip_ctx_free(ctx);
 }
 
+static struct conn *conn_new(cip_server *s)
+{
+    cip_ctx *ctx = NULL;
+    if (cip_ctx_new_with_alloc(s->a.fn, s->a.ud, &ctx) != CIP_OK)
+        return NULL;
+    struct conn *cn = cipi_calloc(ctx, 1, sizeof *cn);
+    if (cn == NULL) {
+        cip_ctx_free(ctx);
+        return NULL;
+    }
+    cip_ctx_set_threads(ctx, 1);
+    cn->ctx = ctx;
+    cipi_buf_init(&cn->body, ctx, s->p.max_body_bytes);
+    cipi_buf_init(&cn->out, ctx, 0);
+    return cn;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = conn_new(cls);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static cip_status bind_addr(cip_ctx *ctx, const char *host, uint16_t port,
-                            struct sockaddr_storage *ss, unsigned *flags)
+                            struct sockaddr_storage *ss, socklen_t *len)
 {
     memset(ss, 0, sizeof *ss);
     if (strcmp(host, "localhost") == 0)
@@ -234,41 +349,98 @@ static cip_status bind_addr(cip_ctx *ctx, const char *host, uint16_t port,
     if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
         a4->sin_family = AF_INET;
         a4->sin_port = htons(port);
+        *len = sizeof *a4;
         return CIP_OK;
     }
     if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons(port);
-        *flags |= MHD_USE_IPv6;
+        *len = sizeof *a6;
         return CIP_OK;
     }
     return cipi_fail(ctx, CIP_ERR_INVALID, "host '%s' is not an IPv4/IPv6 address", host);
 }
 
-static cip_status start_daemon(cip_ctx *ctx, cip_server *s)
+/* The listening socket (close-on-exec, address reuse, IPv6 only for IPv6 hosts). */
+static cip_status listen_on(cip_ctx *ctx, cip_server *s)
 {
     struct sockaddr_storage ss;
+    socklen_t len = 0;
+    cip_status rc = bind_addr(ctx, s->host, s->p.port, &ss, &len);
+    if (rc != CIP_OK)
+        return rc;
+    int fd = socket(ss.ss_family, SOCK_STREAM, 0), one = 1;
+    if (fd < 0)
+        return cipi_fail_errno(ctx, CIP_ERR_IO, errno, "cannot create a socket");
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ss.ss_family == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0) {
+        int e = errno;
+        close(fd);
+        return cipi_fail_errno(ctx, CIP_ERR_IO, e, "cannot listen on %s:%u", s->host,
+                               (unsigned)s->p.port);
+    }
+    len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+        s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)(void *)&ss)->sin_port);
+    s->listen_fd = fd;
+    return CIP_OK;
+}
+
+/* The acceptor thread: hand each new connection to libmicrohttpd, which gives it to worker
+ * (fd mod threads), so consecutive connections go to different workers. */
+static void *acceptor_main(void *arg)
+{
+    cip_server *s = arg;
+    while (!atomic_load(&s->acceptor_stop)) {
+        struct pollfd pf = {s->listen_fd, POLLIN, 0};
+        if (poll(&pf, 1, 250) <= 0 || atomic_load(&s->acceptor_stop))
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int c = accept(s->listen_fd, (struct sockaddr *)&ss, &len);
+        if (c < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                struct timespec ts = {0, 10 * 1000000L}; /* out of descriptors: back off */
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        (void)fcntl(c, F_SETFD, FD_CLOEXEC);
+        (void)MHD_add_connection(s->daemon, c, (struct sockaddr *)&ss, len); /* closes c on
+                                                                                 failure */
+    }
+    return NULL;
+}
+
+static cip_status start_daemon(cip_ctx *ctx, cip_server *s)
+{
 #ifdef MHD_USE_EPOLL_INTERNAL_THREAD
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
 #else
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
 #endif
-    cip_status rc = bind_addr(ctx, s->host, s->p.port, &ss, &flags);
+    cip_status rc = listen_on(ctx, s);
     if (rc != CIP_OK)
         return rc;
     errno = 0;
     s->daemon = MHD_start_daemon(
-        flags, s->p.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->p.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)s->p.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)s->p.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)s->p.connection_memory_bytes, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)s->p.max_connections, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (s->daemon == NULL)
-        return cipi_fail_errno(ctx, CIP_ERR_IO, errno ? errno : EADDRINUSE,
-                               "cannot listen on %s:%u", s->host, (unsigned)s->p.port);
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di != NULL && di->port != 0 ? di->port : s->p.port;
+        return cipi_fail_errno(ctx, CIP_ERR_IO, errno ? errno : EINVAL,
+                               "cannot start the HTTP server on %s:%u", s->host, (unsigned)s->port);
+    int e = pthread_create(&s->acceptor, NULL, acceptor_main, s);
+    if (e != 0)
+        return cipi_fail_errno(ctx, CIP_ERR_IO, e, "cannot start the accept thread");
+    s->acceptor_running = true;
     return CIP_OK;
 }
 
@@ -293,6 +465,8 @@ cip_status cip_server_start(cip_ctx *ctx, const cip_serve_params *p, cip_server 
         return CIP_ERR_NOMEM;
     s->a = cipi_ctx_alloc(ctx);
     s->p = *p;
+    s->listen_fd = -1;
+    atomic_init(&s->acceptor_stop, false);
     pthread_mutex_init(&s->wmu, NULL);
     pthread_cond_init(&s->wcv, NULL);
     s->host = dup_or_null(ctx, p->host != NULL ? p->host : "127.0.0.1", &rc);
@@ -341,12 +515,15 @@ void cip_server_stop(cip_server *s)
     if (s == NULL)
         return;
     cipi_serve_watcher_stop(s);
-    if (s->daemon != NULL) {
-        MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-        MHD_stop_daemon(s->daemon); /* waits for the requests in flight */
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
+    if (s->acceptor_running) { /* stop accepting first */
+        atomic_store(&s->acceptor_stop, true);
+        shutdown(s->listen_fd, SHUT_RDWR);
+        pthread_join(s->acceptor, NULL);
     }
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->daemon != NULL)
+        MHD_stop_daemon(s->daemon); /* waits for the requests in flight */
     cipi_serve_models_free(s);
     pthread_cond_destroy(&s->wcv);
     pthread_mutex_destroy(&s->wmu);

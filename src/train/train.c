@@ -234,6 +234,7 @@ static cip_status make_split(cip_ctx *ctx, struct work *w, const cip_train_param
                   : (p->task == CIP_TRAIN_CHURN ? CIP_SPLIT_STRATIFIED : CIP_SPLIT_RANDOM);
     sp.test_size = p->test_size;
     sp.seed = p->seed;
+    sp.rng = (cip_split_rng)p->split_rng;
     cip_split_data sd = {.n_rows = n, .y = w->y_all};
     uint32_t *group = NULL;
     double *order = NULL;
@@ -687,6 +688,7 @@ void cip_train_params_default(cip_train_params *p)
     p->test_size = 0.2;
     p->split = -1;
     p->seed = 42;
+    p->split_rng = CIP_SPLIT_RNG_NUMPY;
     p->label_column = "churn_risk_score";
     p->label_quantile = 0.75;
     p->label_decimals = 4;
@@ -707,6 +709,12 @@ static cip_status params_check(cip_ctx *ctx, const cip_train_params *p)
         return cipi_fail(ctx, CIP_ERR_INVALID, "cv must be 0 (none) or >= 2, got 1");
     if (!(p->test_size >= 0.0) || !isfinite(p->test_size))
         return cipi_fail(ctx, CIP_ERR_INVALID, "test_size must be >= 0");
+    if (p->split_rng != CIP_SPLIT_RNG_CIP && p->split_rng != CIP_SPLIT_RNG_NUMPY)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "unknown split random stream %d", p->split_rng);
+    if (p->split_rng == CIP_SPLIT_RNG_NUMPY && p->seed > UINT32_MAX)
+        return cipi_fail(ctx, CIP_ERR_INVALID,
+                         "--split-rng numpy (the default) takes seeds 0..4294967295, as numpy's "
+                         "RandomState; use --split-rng cip for larger seeds");
     if (p->split < -1 || p->split > CIP_SPLIT_TIME)
         return cipi_fail(ctx, CIP_ERR_INVALID, "unknown split kind %d", p->split);
     if (p->label_column == NULL || !(p->label_quantile >= 0.0 && p->label_quantile <= 1.0) ||

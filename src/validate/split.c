@@ -5,6 +5,8 @@
  * split depends on (data, params) only.
  * Stratified: per-class train counts from _approximate_mode(counts, n_train), the
  * rest of each class is test, as sklearn's StratifiedShuffleSplit (train_size None).
+ * With CIP_SPLIT_RNG_NUMPY the random and stratified kinds draw from numpy's
+ * RandomState(seed) exactly as scikit-learn does (numpy_rng.c): the same rows.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -20,6 +22,7 @@ void cip_split_params_default(cip_split_params *p)
     p->test_size = 0.25;
     p->seed = 0;
     p->stratify = 0;
+    p->rng = CIP_SPLIT_RNG_CIP;
 }
 
 static cip_status split_random(cip_ctx *ctx, size_t n, size_t n_test, cip_rng *rng, uint8_t *mask)
@@ -41,8 +44,11 @@ static cip_status split_random(cip_ctx *ctx, size_t n, size_t n_test, cip_rng *r
     return CIP_OK;
 }
 
+static cip_status split_stratified_np(cip_ctx *ctx, const struct vclasses *c, size_t n,
+                                      size_t n_test, struct cipi_np_rng *r, uint8_t *mask);
+
 static cip_status split_stratified(cip_ctx *ctx, const double *y, size_t n, size_t n_test,
-                                   cip_rng *rng, uint8_t *mask)
+                                   cip_rng *rng, struct cipi_np_rng *np, uint8_t *mask)
 {
     struct vclasses c;
     size_t *train_n = NULL, *rows = NULL, *start = NULL;
@@ -61,6 +67,10 @@ static cip_status split_stratified(cip_ctx *ctx, const double *y, size_t n, size
         rc = cipi_fail(ctx, CIP_ERR_INVALID,
                        "stratified split: %zu test and %zu train rows cannot hold %zu classes",
                        n_test, n_train, k);
+        goto done;
+    }
+    if (np != NULL) {
+        rc = split_stratified_np(ctx, &c, n, n_test, np, mask);
         goto done;
     }
     rc = CIP_ERR_NOMEM;
@@ -95,6 +105,58 @@ done:
     cipi_free(ctx, start);
     cipi_free(ctx, rows);
     cipi_vclasses_release(ctx, &c);
+    return rc;
+}
+
+/* ShuffleSplit: test = permutation(n)[:n_test]. */
+static cip_status split_random_np(cip_ctx *ctx, size_t n, size_t n_test, struct cipi_np_rng *r,
+                                  uint8_t *mask)
+{
+    size_t *perm = cipi_mallocarray(ctx, n, sizeof *perm);
+    if (perm == NULL)
+        return CIP_ERR_NOMEM;
+    cipi_np_permutation(r, perm, n);
+    for (size_t i = 0; i < n_test; i++)
+        mask[perm[i]] = 1;
+    cipi_free(ctx, perm);
+    return CIP_OK;
+}
+
+/* StratifiedShuffleSplit with train_size = n - n_test: per class (ascending label),
+ * a permutation of the class's rows (in row order); the rows after its n_i
+ * training rows are test. */
+static cip_status split_stratified_np(cip_ctx *ctx, const struct vclasses *c, size_t n,
+                                      size_t n_test, struct cipi_np_rng *r, uint8_t *mask)
+{
+    size_t k = c->n_classes;
+    size_t *train_n = cipi_mallocarray(ctx, k, sizeof *train_n);
+    size_t *start = cipi_calloc(ctx, k + 1, sizeof *start);
+    size_t *rows = cipi_mallocarray(ctx, n, sizeof *rows);
+    size_t *perm = cipi_mallocarray(ctx, n, sizeof *perm);
+    cip_status rc = CIP_ERR_NOMEM;
+    if (train_n == NULL || start == NULL || rows == NULL || perm == NULL)
+        goto done;
+    rc = cipi_np_approx_mode(ctx, c->count, k, n - n_test, r, train_n);
+    if (rc != CIP_OK)
+        goto done;
+    /* t_i = _approximate_mode(counts - n_i, n_test) is exact (the rest sums to n_test):
+     * it draws nothing, so the stream is unchanged. */
+    for (size_t j = 0; j < k; j++)
+        start[j + 1] = start[j] + c->count[j];
+    for (size_t i = 0; i < n; i++)
+        rows[start[c->of_row[i]]++] = i;
+    for (size_t j = 0, s = 0; j < k; j++) {
+        size_t m = c->count[j];
+        cipi_np_permutation(r, perm, m);
+        for (size_t q = train_n[j]; q < m; q++)
+            mask[rows[s + perm[q]]] = 1;
+        s += m;
+    }
+done:
+    cipi_free(ctx, train_n);
+    cipi_free(ctx, start);
+    cipi_free(ctx, rows);
+    cipi_free(ctx, perm);
     return rc;
 }
 
@@ -137,6 +199,12 @@ static cip_status check_inputs(cip_ctx *ctx, const cip_split_data *d, const cip_
         return cipi_fail(ctx, CIP_ERR_MISUSE, "split: NULL data or params");
     if (d->n_rows < 2)
         return cipi_fail(ctx, CIP_ERR_INVALID, "split: need at least 2 rows, got %zu", d->n_rows);
+    if (p->rng != CIP_SPLIT_RNG_CIP && p->rng != CIP_SPLIT_RNG_NUMPY)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "split: unknown random stream %d", (int)p->rng);
+    if (p->rng == CIP_SPLIT_RNG_NUMPY && p->seed > UINT32_MAX)
+        return cipi_fail(ctx, CIP_ERR_INVALID,
+                         "split: numpy's RandomState takes seeds 0..4294967295, not %llu",
+                         (unsigned long long)p->seed);
     switch (p->kind) {
     case CIP_SPLIT_RANDOM:
         return CIP_OK;
@@ -174,12 +242,22 @@ cip_status cip_split_make(cip_ctx *ctx, const cip_split_data *d, const cip_split
         return CIP_ERR_NOMEM;
     cip_rng rng;
     cip_rng_init(&rng, p->seed, 0);
+    struct cipi_np_rng *np = NULL;
+    if (p->rng == CIP_SPLIT_RNG_NUMPY && p->kind <= CIP_SPLIT_STRATIFIED) {
+        np = cipi_malloc(ctx, sizeof *np);
+        if (np == NULL) {
+            cipi_free(ctx, mask);
+            return CIP_ERR_NOMEM;
+        }
+        cipi_np_seed(np, (uint32_t)p->seed);
+    }
     switch (p->kind) {
     case CIP_SPLIT_RANDOM:
-        rc = split_random(ctx, n, n_test, &rng, mask);
+        rc = np ? split_random_np(ctx, n, n_test, np, mask)
+                : split_random(ctx, n, n_test, &rng, mask);
         break;
     case CIP_SPLIT_STRATIFIED:
-        rc = split_stratified(ctx, d->y, n, n_test, &rng, mask);
+        rc = split_stratified(ctx, d->y, n, n_test, &rng, np, mask);
         break;
     case CIP_SPLIT_GROUP:
         rc = cipi_split_group(ctx, d, p, n_test, &rng, mask);
@@ -190,6 +268,7 @@ cip_status cip_split_make(cip_ctx *ctx, const cip_split_data *d, const cip_split
     }
     if (rc == CIP_OK)
         rc = cipi_split_from_mask(ctx, mask, n, out);
+    cipi_free(ctx, np);
     cipi_free(ctx, mask);
     return rc;
 }

@@ -56,6 +56,22 @@ CIP_INTERNAL cip_status cipi_validate_approx_mode(cip_ctx *ctx, const size_t *co
 CIP_INTERNAL void cipi_validate_shuffle(size_t *v, size_t n, cip_rng *rng);
 CIP_INTERNAL void cipi_validate_shuffle_u32(uint32_t *v, size_t n, cip_rng *rng);
 
+/* numpy's legacy RandomState stream (numpy_rng.c): MT19937 seeded as
+ * RandomState(seed), permutations and _approximate_mode exactly as numpy and
+ * scikit-learn draw them, for splits identical to train_test_split's. */
+struct cipi_np_rng {
+    uint32_t mt[624];
+    int pos;
+};
+CIP_INTERNAL void cipi_np_seed(struct cipi_np_rng *r, uint32_t seed);
+CIP_INTERNAL uint32_t cipi_np_next32(struct cipi_np_rng *r);
+/* RandomState.shuffle of v[n] / v = RandomState.permutation(n). */
+CIP_INTERNAL void cipi_np_shuffle(struct cipi_np_rng *r, size_t *v, size_t n);
+CIP_INTERNAL void cipi_np_permutation(struct cipi_np_rng *r, size_t *v, size_t n);
+/* sklearn's _approximate_mode with numpy's tie draws. Errors: NOMEM. */
+CIP_INTERNAL cip_status cipi_np_approx_mode(cip_ctx *ctx, const size_t *counts, size_t k,
+                                            size_t n_draws, struct cipi_np_rng *r, size_t *out);
+
 /* New split from a test mask (mask[i] != 0 = test). Errors: NOMEM. */
 CIP_INTERNAL cip_status cipi_split_from_mask(cip_ctx *ctx, const uint8_t *mask, size_t n,
                                              cip_split **out);

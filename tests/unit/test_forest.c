@@ -65,8 +65,9 @@ static void test_forest_step_function_thresholds_at_midpoints(void **state)
         cip_forest_params p = one_tree(task ? CIP_FOREST_CLASSIFICATION : CIP_FOREST_REGRESSION);
         cip_forest *f;
         assert_int_equal(cip_forest_fit(ctx, fr, task ? yc : y, NULL, &p, &f), CIP_OK);
-        /* root: midpoint(2, 10) = 6; right child: midpoint(12, 20) = 16 */
-        double probes[] = {6.0, nextafter(6.0, 100), 16.0, nextafter(16.0, 100), -5, 1e9};
+        /* root: midpoint(2, 10) = 6; right child: midpoint(12, 20) = 16; inputs compare
+         * as float32 (as in sklearn), so the next float, not the next double, goes right */
+        double probes[] = {6.0, nextafterf(6.0f, 100.0f), 16.0, nextafterf(16.0f, 100.0f), -5, 1e9};
         double want_reg[] = {1, 5, 5, 9, 1, 9}, want_cls[] = {0, 1, 1, 2, 0, 2};
         for (int i = 0; i < 6; i++)
             assert_true(predict1(f, &probes[i]) == (task ? want_cls : want_reg)[i]);
@@ -77,6 +78,42 @@ static void test_forest_step_function_thresholds_at_midpoints(void **state)
         assert_int_equal(info.max_depth, 2);
         cip_forest_free(f);
     }
+    cip_frame_free(fr);
+    cip_ctx_free(ctx);
+}
+
+/* Inputs are float32, as scikit-learn's: values that differ only beyond float precision are one
+ * value (no split between them), and a double that rounds to the float below a threshold goes
+ * left even when it is above the (double) midpoint. */
+static void test_forest_inputs_compare_as_float32(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = new_ctx(1);
+    double x1[] = {1.0, 1.0 + 1e-12, 1.0, 1.0 + 1e-12}, y1[] = {0, 10, 0, 10};
+    cip_frame *fr = frame_of(ctx, x1, 4, 1);
+    cip_forest_params p = one_tree(CIP_FOREST_REGRESSION);
+    cip_forest *f;
+    assert_int_equal(cip_forest_fit(ctx, fr, y1, NULL, &p, &f), CIP_OK);
+    cip_forest_info info;
+    cip_forest_get_info(f, &info);
+    assert_int_equal(info.n_nodes, 1); /* a constant feature for sklearn: one leaf */
+    assert_true(predict1(f, &x1[1]) == 5.0);
+    cip_forest_free(f);
+    cip_frame_free(fr);
+
+    double x2[] = {1.0, 2.0}, y2[] = {0, 10};
+    fr = frame_of(ctx, x2, 2, 1);
+    assert_int_equal(cip_forest_fit(ctx, fr, y2, NULL, &p, &f), CIP_OK);
+    double probes[] = {1.5, 1.5 + 1e-9, nextafterf(1.5f, 2.0f)}; /* threshold 1.5 */
+    double want[] = {0, 0, 10}, batch[3];
+    for (int i = 0; i < 3; i++)
+        assert_true(predict1(f, &probes[i]) == want[i]);
+    cip_frame *pr = frame_of(ctx, probes, 3, 1); /* the batch path agrees */
+    assert_int_equal(cip_forest_predict(ctx, f, pr, batch, 3), CIP_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(batch[i] == want[i]);
+    cip_frame_free(pr);
+    cip_forest_free(f);
     cip_frame_free(fr);
     cip_ctx_free(ctx);
 }
@@ -164,11 +201,11 @@ static void check_stump(int crit, int k)
     row[s.feature] = s.thr;
     if (crit == 0) {
         assert_true(fabs(predict1(f, row) - s.left[0]) < 1e-9);
-        row[s.feature] = nextafter(s.thr, INFINITY);
+        row[s.feature] = nextafterf((float)s.thr, INFINITY); /* thresholds are floats here */
         assert_true(fabs(predict1(f, row) - s.right[0]) < 1e-9);
     } else {
         assert_int_equal(cip_forest_predict_proba_row(f, row, pl), CIP_OK);
-        row[s.feature] = nextafter(s.thr, INFINITY);
+        row[s.feature] = nextafterf((float)s.thr, INFINITY);
         assert_int_equal(cip_forest_predict_proba_row(f, row, pr), CIP_OK);
         for (int q = 0; q < k; q++) {
             assert_true(fabs(pl[q] - s.left[q]) < 1e-6);
@@ -670,6 +707,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forest_params_check_rejects_bad_values),
         cmocka_unit_test(test_forest_step_function_thresholds_at_midpoints),
+        cmocka_unit_test(test_forest_inputs_compare_as_float32),
         cmocka_unit_test(test_forest_stump_equals_brute_force_mse),
         cmocka_unit_test(test_forest_stump_equals_brute_force_gini),
         cmocka_unit_test(test_forest_stump_equals_brute_force_entropy),

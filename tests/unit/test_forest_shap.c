@@ -98,9 +98,10 @@ static double tleaf(const struct ttree *t, int32_t id, size_t k, size_t cls)
     return ref < k ? (ref == cls ? 1.0 : 0.0) : (double)t->dists[(ref - k) * k + cls];
 }
 
+/* Inputs compare as float32 (thresholds in the file are doubles of floats), as in sklearn. */
 static int goes_right(const struct ttree *t, int32_t id, double v)
 {
-    return v != v ? !(t->flags[id] & 1) : !(v <= t->val[id]);
+    return v != v ? !(t->flags[id] & 1) : !((double)(float)v <= t->val[id]);
 }
 
 /* The game: v(S) with features in mask S following x, the others the covers. */

@@ -6,13 +6,17 @@
  * re-check. Request decoding without HTTP: test_serve_decode.c.
  * SPDX-License-Identifier: MIT
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -500,6 +504,184 @@ struct hammer {
     int n_ok, n;
 };
 
+/* --- raw HTTP (requests libcurl will not send) ------------------------------------------ */
+/* Send req on a new connection and read until the server closes it or 5 s pass; the answer
+ * is NUL-terminated (malloc'ed). */
+static char *raw_exchange(const char *req, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)W.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break; /* the server may answer and close before reading everything */
+        off += (size_t)w;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *out = calloc(1, cap + 1);
+    assert_non_null(out);
+    for (ssize_t r; n < cap && (r = recv(fd, out + n, cap - n, 0)) > 0;)
+        n += (size_t)r;
+    out[n] = '\0';
+    close(fd);
+    return out;
+}
+
+static char *header_request(size_t header_value_bytes)
+{
+    static const char head[] = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                               "X-Big: ";
+    size_t n = strlen(head);
+    char *req = malloc(n + header_value_bytes + 5);
+    assert_non_null(req);
+    memcpy(req, head, n);
+    memset(req + n, 'a', header_value_bytes);
+    memcpy(req + n + header_value_bytes, "\r\n\r\n", 5);
+    return req;
+}
+
+static void test_serve_headers_too_large_431_json(void **state)
+{
+    (void)state;
+    /* below the limit (16 KiB): served */
+    char *req = header_request(8 << 10);
+    char *ans = raw_exchange(req, strlen(req));
+    if (strncmp(ans, "HTTP/1.1 200 ", 13) != 0)
+        fail_msg("8 KiB of headers: %.200s", ans);
+    free(ans);
+    free(req);
+    /* above cip's limit, within libmicrohttpd's pool: cip's JSON 431 */
+    req = header_request(20 << 10);
+    ans = raw_exchange(req, strlen(req));
+    if (strncmp(ans, "HTTP/1.1 431 ", 13) != 0)
+        fail_msg("20 KiB of headers: %.200s", ans);
+    const char *body = strstr(ans, "\r\n\r\n");
+    assert_non_null(body);
+    assert_non_null(strstr(ans, "Content-Type: application/json"));
+    json_error_t err;
+    json_t *j = json_loads(body + 4, 0, &err);
+    if (j == NULL)
+        fail_msg("431 body is not JSON: %s", body + 4);
+    assert_string_equal(json_string_value(json_object_get(j, "error_code")),
+                        "REQUEST_LIMIT_EXCEEDED");
+    assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "16384 bytes"));
+    json_decref(j);
+    free(ans);
+    free(req);
+    /* the server goes on serving */
+    struct reply r = get("/ping");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+}
+
+static void test_serve_not_http_400_and_survives(void **state)
+{
+    (void)state;
+    /* libmicrohttpd answers these itself (HTML body) before cip sees a request */
+    static const char *const bad[] = {"GET /ping\r\n\r\n",
+                                      "GET /ping HTTP/1.1 x\r\nHost: a\r\n\r\n",
+                                      "GET /ping HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char *ans = raw_exchange(bad[k], strlen(bad[k]));
+        if (strncmp(ans, "HTTP/1.1 400 ", 13) != 0)
+            fail_msg("request %zu: %.200s", k, ans);
+        free(ans);
+    }
+    /* not HTTP at all: no crash, whatever the answer (libmicrohttpd closes the connection) */
+    free(raw_exchange("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15));
+    free(raw_exchange("GARBAGE\r\n\r\n", 11));
+    struct reply r = get("/ping");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = post_json("/invocations", "{\"dataframe_records\": []}");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+}
+
+/* One keep-alive connection: the connection's reused buffers never leak one request's body
+ * or answer into the next one. */
+static void test_serve_keepalive_reuses_connection_state(void **state)
+{
+    (void)state;
+    double *want = bundle_predictions(W.bundle[0], 0);
+    char *all = rows_body(0), one[1024];
+    snprintf(one, sizeof one, "{\"dataframe_records\": [%s]}", k_customer);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/invocations", W.port);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    const char *bodies[] = {all, one, "{\"dataframe_records\": [{]}", all, one, all};
+    double first_one = NAN;
+    for (size_t k = 0; k < sizeof bodies / sizeof bodies[0]; k++) {
+        struct reply r;
+        memset(&r, 0, sizeof r);
+        r.body = calloc(1, 1);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, bodies[k]);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(bodies[k]));
+        assert_int_equal(curl_easy_perform(c), CURLE_OK);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+        long connects = -1;
+        curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+        if (k > 0)
+            assert_int_equal(connects, 0); /* the same connection */
+        if (k == 2) {
+            expect_error(r, 400, "BAD_REQUEST", "invalid JSON");
+        } else if (bodies[k] == all) {
+            assert_int_equal(r.status, 200);
+            expect_predictions(r, want);
+        } else {
+            assert_int_equal(r.status, 200);
+            json_t *j = json_loads(r.body, 0, NULL);
+            json_t *p = json_object_get(j, "predictions");
+            assert_int_equal(json_array_size(p), 1);
+            double v = json_number_value(json_array_get(p, 0));
+            if (isnan(first_one))
+                first_one = v;
+            assert_true(v == first_one);
+            assert_null(strstr(r.body, "error_code"));
+            json_decref(j);
+            free(r.body);
+        }
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(all);
+    free(want);
+}
+
+static void test_serve_params_header_limit_checked(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = NULL;
+    assert_int_equal(cip_ctx_new(&ctx), CIP_OK);
+    cip_serve_params p;
+    cip_serve_params_default(&p);
+    assert_int_equal(p.max_header_bytes, 16384);
+    assert_int_equal(p.access_log, 1);
+    assert_int_equal(cip_serve_params_check(ctx, &p), CIP_OK);
+    p.max_header_bytes = p.connection_memory_bytes;
+    assert_int_equal(cip_serve_params_check(ctx, &p), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "max_header_bytes"));
+    p.max_header_bytes = 100;
+    assert_int_equal(cip_serve_params_check(ctx, &p), CIP_ERR_INVALID);
+    cip_ctx_free(ctx);
+}
+
 static void *hammer_main(void *arg)
 {
     struct hammer *h = arg;
@@ -558,6 +740,10 @@ int main(void)
         cmocka_unit_test(test_serve_invocations_equal_predict_every_form),
         cmocka_unit_test(test_serve_invocations_protocol_errors),
         cmocka_unit_test(test_serve_body_too_large_413),
+        cmocka_unit_test(test_serve_headers_too_large_431_json),
+        cmocka_unit_test(test_serve_not_http_400_and_survives),
+        cmocka_unit_test(test_serve_keepalive_reuses_connection_state),
+        cmocka_unit_test(test_serve_params_header_limit_checked),
         cmocka_unit_test(test_serve_assets_and_traversal),
         cmocka_unit_test(test_serve_score_explains_and_sums),
         cmocka_unit_test(test_serve_batch_csv),

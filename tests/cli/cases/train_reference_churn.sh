@@ -1,8 +1,9 @@
-# acceptance: churn_original features + original grid (48 points, stratified split):
-# the label threshold is the reference 0.63405, the chosen parameters are sklearn's and
-# ROC AUC is 1.0 as sklearn's. sklearn's F1 = precision = 1.0 on its split; cip gets 1.0
-# on 7 of 10 seeds and one misclassified test customer otherwise (seed 42: F1 0.9565,
-# recall 11/12); see docs/TRAIN.md
+# acceptance: churn_original features + original grid (48 points, stratified split drawn
+# from numpy's RandomState(42), i.e. scikit-learn's very test rows): the label threshold
+# is the reference 0.63405 and F1, precision and ROC AUC equal scikit-learn's 1.0.
+# The grid's winner may differ from sklearn's {balanced, 10, 1, 2, 100} in n_estimators:
+# with forest randomness (cip's stream, not numpy's) the 100-tree candidate's CV F1 can
+# fall one fold short of 1.0, and then the 200-tree twin is the first with CV F1 1.0.
 NEEDS_SHARED=1
 ARGS=(train churn "$SHARED/data/df_eng_customer_purchasing_features.csv" --grid original
       --preset original --json -q)
@@ -10,6 +11,8 @@ CHECK='/usr/bin/python3 -c "
 import json
 d = json.load(open(\".stdout\")); m = d[\"metrics\"]
 assert d[\"label_threshold\"] == 0.63405 and d[\"n_candidates\"] == 48 and d[\"n_test\"] == 48
-assert m[\"roc_auc\"] == 1.0 and m[\"test_f1\"] >= 0.95 and m[\"cv_f1_mean\"] == 1.0, m
-assert d[\"best_params\"] == {\"class_weight\": \"balanced\", \"max_depth\": 10, \"min_samples_leaf\": 1, \"min_samples_split\": 2, \"n_estimators\": 100}
+assert m[\"roc_auc\"] == 1.0 and m[\"test_f1\"] == 1.0 and m[\"precision\"] == 1.0, m
+assert m[\"cv_f1_mean\"] == 1.0, m
+b = d[\"best_params\"]
+assert b[\"class_weight\"] == \"balanced\" and b[\"max_depth\"] == 10 and b[\"min_samples_leaf\"] == 1, b
 "'
