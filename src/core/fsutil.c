@@ -108,31 +108,61 @@ cip_status cipi_read_file(cip_ctx *ctx, const char *path, size_t limit, char **o
     return CIP_OK;
 }
 
+static bool sci_round_trips(char *sci, size_t size, int prec, double v)
+{
+    snprintf(sci, size, "%.*e", prec, v);
+    return strtod(sci, NULL) == v;
+}
+
 /* Python's repr(float): the shortest digits that round-trip, written in
  * fixed notation when the decimal exponent is in [-4, 16), else as
- * d.ddde+XX; integral values keep a ".0". */
+ * d.ddde+XX; integral values keep a ".0".
+ * Few conversions (this formats every number the server and the JSON
+ * writers print): integral values directly; values in [1e-4, 1e15) with at
+ * most 8 decimals by the fewest decimals d with round(v 10^d) / 10^d == v
+ * (an exact integer over an exact power of ten, so the quotient is the
+ * correctly rounded value strtod gives for that decimal); otherwise the
+ * digit count is tried at 14, 15, 16 (model outputs mostly need 15-17) and
+ * bisected below 14: 2-5 conversions instead of up to 17. */
 int cipi_fmt_double(char *buf, size_t size, double v)
 {
     if (isnan(v))
         return snprintf(buf, size, "nan");
     if (isinf(v))
         return snprintf(buf, size, v > 0 ? "inf" : "-inf");
+    double a = fabs(v);
+    if (v == floor(v) && a < 1e15)
+        return snprintf(buf, size, "%.1f", v);
+    if (a >= 1e-4 && a < 1e15) {
+        double p = 1;
+        for (int d = 1; d <= 8; d++) {
+            p *= 10;
+            double r = nearbyint(v * p);
+            if (fabs(r) < 9007199254740992.0 && r / p == v)
+                return snprintf(buf, size, "%.*f", d, v);
+        }
+    }
     char sci[40];
-    int prec = 0;
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(sci, sizeof sci, "%.*e", prec, v);
-        if (strtod(sci, NULL) == v)
-            break;
+    int prec;
+    if (!sci_round_trips(sci, sizeof sci, 14, v)) {
+        prec = sci_round_trips(sci, sizeof sci, 15, v) ? 15 : 16;
+    } else {
+        int lo = 0, hi = 14;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (sci_round_trips(sci, sizeof sci, mid, v))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        prec = lo;
     }
-    char *e = strchr(sci, 'e');
+    snprintf(sci, sizeof sci, "%.*e", prec, v);
+    const char *e = strchr(sci, 'e');
     int exp10 = (int)strtol(e + 1, NULL, 10);
-    if (exp10 < -4 || exp10 >= 16) {
-        char mant[40];
-        size_t ml = (size_t)(e - sci);
-        memcpy(mant, sci, ml);
-        mant[ml] = '\0';
-        return snprintf(buf, size, "%se%c%02d", mant, exp10 < 0 ? '-' : '+', abs(exp10));
-    }
+    if (exp10 < -4 || exp10 >= 16)
+        return snprintf(buf, size, "%.*se%c%02d", (int)(e - sci), sci, exp10 < 0 ? '-' : '+',
+                        abs(exp10));
     int decimals = prec - exp10;
     if (decimals < 1)
         return snprintf(buf, size, "%.1f", v);

@@ -102,28 +102,39 @@ cip_status cipi_forest_match(cip_ctx *ctx, const cip_forest *f, const cip_frame 
     return CIP_OK;
 }
 
+/* One model column of x: its storage, read cell by cell as a double (NaN = missing). */
+struct gcol {
+    const uint8_t *miss;
+    const int64_t *iv;
+    const double *dv;
+    const uint8_t *bv;
+};
+
+static struct gcol gcol_of(const cip_frame *x, size_t c)
+{
+    struct gcol g = {cip_frame_missing(x, c), cip_frame_i64(x, c), cip_frame_f64(x, c),
+                     cip_frame_bool(x, c)};
+    return g;
+}
+
+static inline double gcol_get(const struct gcol *g, size_t i)
+{
+    if (g->miss != NULL && (g->miss[i >> 3] >> (i & 7) & 1))
+        return (double)NAN;
+    if (g->dv != NULL)
+        return g->dv[i];
+    if (g->iv != NULL)
+        return (double)g->iv[i];
+    return g->bv != NULL ? (double)g->bv[i] : (double)NAN;
+}
+
 void cipi_forest_gather(const cip_frame *x, const size_t *cols, size_t p, size_t r0, size_t nr,
                         double *buf)
 {
     for (size_t j = 0; j < p; j++) {
-        size_t c = cols[j];
-        const uint8_t *miss = cip_frame_missing(x, c);
-        const int64_t *iv = cip_frame_i64(x, c);
-        const double *dv = cip_frame_f64(x, c);
-        const uint8_t *bv = cip_frame_bool(x, c);
-        for (size_t r = 0; r < nr; r++) {
-            size_t i = r0 + r;
-            double v;
-            if (miss != NULL && (miss[i >> 3] >> (i & 7) & 1))
-                v = (double)NAN;
-            else if (dv != NULL)
-                v = dv[i];
-            else if (iv != NULL)
-                v = (double)iv[i];
-            else
-                v = bv != NULL ? (double)bv[i] : (double)NAN;
-            buf[r * p + j] = v;
-        }
+        struct gcol g = gcol_of(x, cols[j]);
+        for (size_t r = 0; r < nr; r++)
+            buf[r * p + j] = gcol_get(&g, r0 + r);
     }
 }
 
@@ -132,24 +143,9 @@ static void gather32(const cip_frame *x, const size_t *cols, size_t p, size_t r0
                      float *buf)
 {
     for (size_t j = 0; j < p; j++) {
-        size_t c = cols[j];
-        const uint8_t *miss = cip_frame_missing(x, c);
-        const int64_t *iv = cip_frame_i64(x, c);
-        const double *dv = cip_frame_f64(x, c);
-        const uint8_t *bv = cip_frame_bool(x, c);
-        for (size_t r = 0; r < nr; r++) {
-            size_t i = r0 + r;
-            float v;
-            if (miss != NULL && (miss[i >> 3] >> (i & 7) & 1))
-                v = (float)NAN;
-            else if (dv != NULL)
-                v = cipi_forest_f32(dv[i]);
-            else if (iv != NULL)
-                v = cipi_forest_f32((double)iv[i]);
-            else
-                v = bv != NULL ? (float)bv[i] : (float)NAN;
-            buf[r * p + j] = v;
-        }
+        struct gcol g = gcol_of(x, cols[j]);
+        for (size_t r = 0; r < nr; r++)
+            buf[r * p + j] = cipi_forest_f32(gcol_get(&g, r0 + r));
     }
 }
 

@@ -7,6 +7,9 @@
  * non-ASCII, a duplicate key, a value of the wrong type, a missing column,
  * an out-of-range number, more rows - is "not handled" and the caller decodes
  * the body with jansson, which gives the same frame or the error message.
+ * Hand-written because building jansson's tree for a one-customer body was
+ * 12.8 % of the server's CPU per request under wrk (4.9 % with this path);
+ * jansson stays the decoder of record (tests compare the two frames).
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>

@@ -164,8 +164,6 @@ CIP_INTERNAL cip_status cipi_serve_error(struct serve_call *c, unsigned status, 
 CIP_INTERNAL cip_status cipi_serve_fail(struct serve_call *c, cip_status st);
 CIP_INTERNAL cip_status cipi_serve_json_text(struct serve_call *c, unsigned status,
                                              const char *json);
-/* Finite v as cipi_fmt_double writes it (shortest round-trip), faster. */
-CIP_INTERNAL void cipi_serve_fmt_num(char *buf, size_t size, double v);
 /* Write v as the shortest round-trip number (null when not finite). */
 CIP_INTERNAL cip_status cipi_serve_json_num(cip_ctx *ctx, struct cipi_json *j, double v);
 /* Copy a path parameter into buf (NUL-terminated); false if too long. */

@@ -136,49 +136,47 @@ cip_status cipi_validate_n_test(cip_ctx *ctx, double test_size, size_t n, size_t
     return CIP_OK;
 }
 
-struct ranked {
-    double rem; /* remainder of the class's continuous share */
-    size_t pos; /* random position: breaks ties */
-    size_t cls; /* class index */
-};
-
-/* Larger remainder first; equal remainders in random order. */
+/* Larger remainder first; equal remainders by position. */
 static int cmp_ranked(const void *a, const void *b)
 {
-    const struct ranked *x = a, *y = b;
+    const struct vranked *x = a, *y = b;
     if (x->rem != y->rem)
         return x->rem > y->rem ? -1 : 1;
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-cip_status cipi_validate_approx_mode(cip_ctx *ctx, const size_t *counts, size_t k, size_t n_draws,
-                                     cip_rng *rng, size_t *out)
+size_t cipi_validate_floors(const size_t *counts, size_t k, size_t n_draws, const size_t *pos,
+                            struct vranked *r, size_t *out)
 {
-    struct ranked *r = cipi_mallocarray(ctx, k, sizeof *r);
-    size_t *perm = cipi_mallocarray(ctx, k, sizeof *perm);
-    if (r == NULL || perm == NULL) {
-        cipi_free(ctx, r);
-        cipi_free(ctx, perm);
-        return CIP_ERR_NOMEM;
-    }
     size_t total = 0, floored = 0;
     for (size_t j = 0; j < k; j++)
         total += counts[j];
-    for (size_t j = 0; j < k; j++)
-        perm[j] = j;
-    cipi_validate_shuffle(perm, k, rng);
     for (size_t j = 0; j < k; j++) {
         /* Same expression order as numpy: counts / counts.sum() * n_draws. */
         double cont = total ? (double)counts[j] / (double)total * (double)n_draws : 0.0;
         double fl = floor(cont);
         out[j] = (size_t)fl;
         floored += out[j];
-        r[j].rem = cont - fl;
-        r[j].pos = perm[j];
-        r[j].cls = j;
+        r[j] = (struct vranked){cont - fl, pos != NULL ? pos[j] : j, j};
     }
     qsort(r, k, sizeof *r, cmp_ranked);
-    size_t need = n_draws > floored ? n_draws - floored : 0;
+    return n_draws > floored ? n_draws - floored : 0;
+}
+
+cip_status cipi_validate_approx_mode(cip_ctx *ctx, const size_t *counts, size_t k, size_t n_draws,
+                                     cip_rng *rng, size_t *out)
+{
+    struct vranked *r = cipi_mallocarray(ctx, k, sizeof *r);
+    size_t *perm = cipi_mallocarray(ctx, k, sizeof *perm);
+    if (r == NULL || perm == NULL) {
+        cipi_free(ctx, r);
+        cipi_free(ctx, perm);
+        return CIP_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < k; j++)
+        perm[j] = j;
+    cipi_validate_shuffle(perm, k, rng); /* equal remainders in random order */
+    size_t need = cipi_validate_floors(counts, k, n_draws, perm, r, out);
     for (size_t q = 0; q < k && q < need; q++)
         out[r[q].cls]++;
     cipi_free(ctx, r);

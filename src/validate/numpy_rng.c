@@ -92,42 +92,16 @@ void cipi_np_permutation(struct cipi_np_rng *r, size_t *v, size_t n)
     cipi_np_shuffle(r, v, n);
 }
 
-struct np_rem {
-    double rem;
-    size_t cls;
-};
-
-/* Descending remainder, then ascending class (np.unique order reversed, np.where order). */
-static int cmp_rem_desc(const void *a, const void *b)
-{
-    const struct np_rem *x = a, *y = b;
-    if (x->rem != y->rem)
-        return x->rem > y->rem ? -1 : 1;
-    return (x->cls > y->cls) - (x->cls < y->cls);
-}
-
 cip_status cipi_np_approx_mode(cip_ctx *ctx, const size_t *counts, size_t k, size_t n_draws,
                                struct cipi_np_rng *r, size_t *out)
 {
-    struct np_rem *rem = cipi_mallocarray(ctx, k, sizeof *rem);
+    struct vranked *rem = cipi_mallocarray(ctx, k, sizeof *rem);
     size_t *perm = cipi_mallocarray(ctx, k, sizeof *perm);
     cip_status rc = CIP_ERR_NOMEM;
     if (rem == NULL || perm == NULL)
         goto done;
-    size_t total = 0;
-    double floored = 0.0;
-    for (size_t j = 0; j < k; j++)
-        total += counts[j];
-    for (size_t j = 0; j < k; j++) {
-        /* numpy's expression order: counts / counts.sum() * n_draws */
-        double cont = total ? (double)counts[j] / (double)total * (double)n_draws : 0.0;
-        double fl = floor(cont);
-        out[j] = (size_t)fl;
-        floored += fl;
-        rem[j] = (struct np_rem){cont - fl, j};
-    }
-    qsort(rem, k, sizeof *rem, cmp_rem_desc);
-    size_t need = (double)n_draws > floored ? (size_t)((double)n_draws - floored) : 0;
+    /* equal remainders in class order: np.unique's values reversed, np.where's order */
+    size_t need = cipi_validate_floors(counts, k, n_draws, NULL, rem, out);
     /* Per distinct remainder, largest first: rng.choice(inds, add_now, replace=False),
      * which is inds[permutation(len(inds))[:add_now]], drawn even when all are taken. */
     for (size_t a = 0; a < k && need > 0;) {

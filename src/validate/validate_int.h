@@ -46,6 +46,18 @@ CIP_INTERNAL void cipi_vclasses_release(cip_ctx *ctx, struct vclasses *c);
 CIP_INTERNAL cip_status cipi_validate_n_test(cip_ctx *ctx, double test_size, size_t n,
                                              size_t *n_test);
 
+/* A class's share in _approximate_mode: the remainder of its continuous share,
+ * a position that orders equal remainders, and the class index. */
+struct vranked {
+    double rem;
+    size_t pos;
+    size_t cls;
+};
+/* The floors of counts[j] / sum * n_draws into out[k], r[k] sorted by larger
+ * remainder first, then pos[j] (NULL: the class index); returns the draws
+ * still to allocate. */
+CIP_INTERNAL size_t cipi_validate_floors(const size_t *counts, size_t k, size_t n_draws,
+                                         const size_t *pos, struct vranked *r, size_t *out);
 /* sklearn's _approximate_mode: split n_draws over k classes in proportion to
  * counts, floors first, then the largest remainders, ties broken at random.
  * Writes out[k]. Errors: NOMEM. */
