@@ -9,6 +9,7 @@
 
 struct frame_col {
     char *name;       /* owned */
+    uint64_t hash;    /* cipi_hash_bytes of name: cip_frame_find compares it first */
     cip_type type;    /* storage type */
     void *vals;       /* owned: int64_t, double, uint8_t or uint32_t [n_rows] */
     uint8_t *missing; /* owned bitmap or NULL when nothing is missing */

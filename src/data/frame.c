@@ -120,6 +120,7 @@ cip_status cipi_frame_add_taken(cip_ctx *ctx, cip_frame *f, const char *name, ci
     struct frame_col *c = &f->cols[f->n_cols++];
     memset(c, 0, sizeof *c);
     c->name = nm;
+    c->hash = cipi_hash_bytes(nm, strlen(nm));
     c->type = type;
     c->vals = vals;
     c->levels = levels;

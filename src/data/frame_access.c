@@ -63,8 +63,11 @@ cip_type cip_frame_col_type(const cip_frame *f, size_t j)
 
 cip_status cip_frame_find(cip_ctx *ctx, const cip_frame *f, const char *name, size_t *out)
 {
+    /* Hashes first: the server looks up every model column by name on each request, and
+     * names sharing long prefixes made strcmp a visible part of its profile. */
+    uint64_t h = cipi_hash_bytes(name, strlen(name));
     for (size_t j = 0; j < f->n_cols; j++) {
-        if (strcmp(f->cols[j].name, name) == 0) {
+        if (f->cols[j].hash == h && strcmp(f->cols[j].name, name) == 0) {
             *out = j;
             return CIP_OK;
         }

@@ -334,14 +334,13 @@ static void tx_release(cip_ctx *ctx, struct tx *t)
 
 cip_status cipi_feat_check_clash(cip_ctx *ctx, const cip_featpipe *p, const cip_frame *raw)
 {
-    size_t nc = cip_frame_n_cols(raw);
-    for (size_t j = 0; j < nc; j++)
-        for (size_t k = 0; k < p->n_feat; k++)
-            if (strcmp(cip_frame_col_name(raw, j), p->feat_names[k]) == 0)
-                return cipi_fail(ctx, CIP_ERR_SCHEMA,
-                                 "input column '%s' has the name of an engineered column; "
-                                 "pass the raw columns only",
-                                 p->feat_names[k]);
+    size_t j;
+    for (size_t k = 0; k < p->n_feat; k++)
+        if (cip_frame_find(NULL, raw, p->feat_names[k], &j) == CIP_OK)
+            return cipi_fail(ctx, CIP_ERR_SCHEMA,
+                             "input column '%s' has the name of an engineered column; "
+                             "pass the raw columns only",
+                             p->feat_names[k]);
     return CIP_OK;
 }
 

@@ -207,6 +207,20 @@ static void block_sums(const cip_forest *f, const float *buf, size_t nr, double 
 {
     size_t width = f->n_classes ? f->n_classes : 1;
     memset(acc, 0, nr * width * sizeof *acc);
+    if (nr == 1) { /* one row (a server request): the trees in lockstep, same sums in tree order */
+        const struct fnode *leaf[ROW_CHUNK];
+        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
+            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
+            walk_trees(f->trees + t0, g, buf, NULL, leaf);
+            for (size_t i = 0; i < g; i++) {
+                if (f->n_classes == 0)
+                    acc[0] += leaf[i]->value;
+                else
+                    add_leaf(f, &f->trees[t0 + i], leaf[i], acc);
+            }
+        }
+        return;
+    }
     for (size_t t = 0; t < f->n_trees; t++)
         tree_rows(f, &f->trees[t], buf, NULL, nr, acc);
 }

@@ -14,6 +14,25 @@
 #include "cip/serve.h"
 #include "cipi.h"
 
+/* arena.c: a per-connection bump allocator for request-lifetime objects (see arena.c). */
+struct cipi_serve_arena {
+    struct cipi_alloc up; /* the chunk and every block that does not fit come from here */
+    char *base;           /* the chunk, allocated on first use; NULL before */
+    size_t cap;           /* chunk bytes */
+    size_t used;          /* bytes handed out since the last rewind */
+    size_t live;          /* blocks not yet freed; the arena rewinds when this reaches 0 */
+    bool on;              /* false: every allocation goes to up */
+};
+/* An empty arena of cap bytes over up, switched off. Allocates nothing. */
+CIP_INTERNAL void cipi_serve_arena_init(struct cipi_serve_arena *a, struct cipi_alloc up,
+                                        size_t cap);
+/* Switch the arena on or off (off: new blocks come from up; arena blocks stay valid). */
+CIP_INTERNAL void cipi_serve_arena_set(struct cipi_serve_arena *a, bool on);
+/* The cip_alloc_fn of the arena (ud: the arena). Not thread-safe: one connection's thread. */
+CIP_INTERNAL void *cipi_serve_arena_fn(void *ud, void *ptr, size_t n);
+/* Free the chunk unless a block is still live (then the chunk is left to it). */
+CIP_INTERNAL void cipi_serve_arena_release(struct cipi_serve_arena *a);
+
 /* One loaded model version, shared by the requests using it (reference counted). */
 struct serve_model {
     atomic_long refs; /* the slot's reference + one per request holding it */

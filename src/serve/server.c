@@ -33,6 +33,7 @@
 
 /* Scratch buffers above this capacity are released after a request (RSS stays flat). */
 #define SCRATCH_KEEP ((size_t)64 << 10)
+#define ARENA_BYTES  ((size_t)64 << 10) /* request arena per connection (serve_int.h) */
 
 struct request {
     cip_server *srv;
@@ -50,7 +51,9 @@ struct request {
 
 /* One client connection (libmicrohttpd socket context). */
 struct conn {
-    cip_ctx *ctx;
+    cip_ctx *ctx;  /* the connection's own buffers (libc allocator of the server) */
+    cip_ctx *rctx; /* requests: allocates from the arena */
+    struct cipi_serve_arena arena;
     struct cipi_buf body; /* request body */
     struct cipi_buf out;  /* response body (libmicrohttpd copies it) */
     struct request rq;    /* the request in progress */
@@ -200,9 +203,9 @@ static void request_begin(cip_server *s, struct conn *cn, const char *url, const
 {
     struct request *rq = &cn->rq;
     memset(rq, 0, sizeof *rq);
-    cip_ctx_clear_error(cn->ctx);
+    cip_ctx_clear_error(cn->rctx);
     rq->srv = s;
-    rq->ctx = cn->ctx;
+    rq->ctx = cn->rctx;
     rq->body = &cn->body;
     rq->body->len = 0;
     rq->t0_us = now_us();
@@ -305,6 +308,8 @@ static void conn_free(struct conn *cn)
     cip_ctx *ctx = cn->ctx;
     cipi_buf_release(&cn->body);
     cipi_buf_release(&cn->out);
+    cip_ctx_free(cn->rctx);
+    cipi_serve_arena_release(&cn->arena);
     cipi_free(ctx, cn);
     cip_ctx_free(ctx);
 }
@@ -321,6 +326,14 @@ static struct conn *conn_new(cip_server *s)
     }
     cip_ctx_set_threads(ctx, 1);
     cn->ctx = ctx;
+    cipi_serve_arena_init(&cn->arena, s->a, ARENA_BYTES);
+    if (cip_ctx_new_with_alloc(cipi_serve_arena_fn, &cn->arena, &cn->rctx) != CIP_OK) {
+        cipi_free(ctx, cn);
+        cip_ctx_free(ctx);
+        return NULL;
+    }
+    cip_ctx_set_threads(cn->rctx, 1);
+    cipi_serve_arena_set(&cn->arena, true); /* the ctx itself came from the server's allocator */
     cipi_buf_init(&cn->body, ctx, s->p.max_body_bytes);
     cipi_buf_init(&cn->out, ctx, 0);
     return cn;

@@ -413,6 +413,22 @@ static void test_forest_predict_row_matches_batch(void **state)
             double one = predict1(f, row);
             assert_memory_equal(&one, &out[i], sizeof one);
         }
+        /* one-row frames (the server's requests) take the lockstep path: the same bytes */
+        double proba[N * 2];
+        if (task)
+            assert_int_equal(cip_forest_predict_proba(ctx, f, fr, proba, N * 2), CIP_OK);
+        for (size_t i = 0; i < N; i += 7) {
+            cip_frame *one_row = NULL;
+            double one[2];
+            assert_int_equal(cip_frame_take_rows(ctx, fr, &i, 1, &one_row), CIP_OK);
+            assert_int_equal(cip_forest_predict(ctx, f, one_row, one, 1), CIP_OK);
+            assert_memory_equal(&one[0], &out[i], sizeof one[0]);
+            if (task) {
+                assert_int_equal(cip_forest_predict_proba(ctx, f, one_row, one, 2), CIP_OK);
+                assert_memory_equal(one, &proba[i * 2], sizeof one);
+            }
+            cip_frame_free(one_row);
+        }
         cip_forest_free(f);
     }
     cip_frame_free(fr);
