@@ -18,6 +18,9 @@
 # share over the run (the "steal" column of /proc/stat: time the hypervisor ran
 # someone else while this VM wanted the CPU, as a share of all CPU time - when
 # it is high, latency percentiles say more about the host than about cip).
+# For cip it also prints the share of the run's requests that the server itself
+# answered within 1 ms and 2 ms (its own latency histogram from /metrics): when
+# that share is far above wrk's, the tail is scheduling outside the handler.
 # Then the throughput ratio and one JSON line per run.
 #
 # Why 2 connections by default: the goal is single-customer latency with 2
@@ -82,6 +85,10 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # "steal total" jiffies of all CPUs (user nice system idle iowait irq softirq steal)
 cpu_stat() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+# the server's latency histogram (all routes): "le count" lines from /metrics
+server_hist() {
+  curl -s "$1/metrics" | sed -n 's/^cip_http_request_duration_seconds_bucket{le="\([^"]*\)"} \([0-9]*\)$/\1 \2/p'
+}
 field() { echo "$1" | sed -n "s/.*[[:space:]]$2=\([0-9]*\).*/\1/p"; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 
@@ -94,6 +101,7 @@ run_wrk() { # name pid url run
   hz=$(getconf CLK_TCK)
   s0=$(cpu_stat)
   t0=$(cpu_ticks "$pid")
+  [ "$name" = cip ] && server_hist "$url" > hist0
   out=$(wrk -t"$wthreads" -c"$conns" -d"${dur}s" -s post.lua "$url/invocations" | grep '^BENCH ')
   t1=$(cpu_ticks "$pid")
   s1=$(cpu_stat)
@@ -113,6 +121,13 @@ run_wrk() { # name pid url run
   pmax=$(ms "$(field "$out" max_us)")
   printf '%-6s run %d: %8s req/s  p50 %s  p99 %s  p99.9 %s  max %s ms  errors %s  server CPU %s us/req  RSS %s -> %s kB  (load %s, steal %s%%)\n' \
     "$name" "$run" "$rps" "$p50" "$p99" "$p999" "$pmax" "$errors" "$cpu_us" "$before" "$after" "$load" "$steal"
+  if [ "$name" = cip ]; then
+    server_hist "$url" > hist1
+    # share of the run's requests the server itself handled within 1 and 2 ms (its own
+    # latency histogram: from the request's arrival in the handler to the response queued)
+    echo "       server-side: $(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1] }
+      END { n = d["+Inf"]; if (n > 0) printf "%.3f %% of requests within 1 ms, %.3f %% within 2 ms (of %d)", 100 * d["0.001"] / n, 100 * d["0.002"] / n, n }' hist0 hist1)"
+  fi
   printf '{"server": "%s", "run": %d, "duration_s": %s, "connections": %s, "wrk_threads": %s, "requests_per_s": %s, "p50_ms": %s, "p99_ms": %s, "p999_ms": %s, "max_ms": %s, "errors": %s, "server_cpu_us_per_request": %s, "rss_before_kb": %s, "rss_after_kb": %s, "steal_pct": %s, "load1": %s}\n' \
     "$name" "$run" "$dur" "$conns" "$wthreads" "$rps" "$p50" "$p99" "$p999" "$pmax" "$errors" "$cpu_us" "$before" "$after" "$steal" "${load%% *}" >> results.jsonl
   echo "$rps" >> "$name.rps"

@@ -13,7 +13,7 @@ for what in "${@:-build}"; do
            command -v npm >/dev/null 2>&1 || want+=(nodejs npm) ;;
     fuzz)  want+=(clang libclang-rt-14-dev) ;;
     bench) want+=(python3 python3-pandas python3-numpy python3-sklearn time r-cran-ranger
-                 python3-xgboost python3-flask wrk) ;;
+                 python3-xgboost python3-flask wrk curl) ;;
     *) echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;
   esac
 done
