@@ -2,15 +2,20 @@
  *
  * Inputs are compared as float32, as scikit-learn does (thresholds are
  * floats, forest_int.h). Batch prediction gathers a large block of rows (up
- * to 16384) into a row-major float buffer (model feature order, columns
- * matched by name) and walks each tree with all of them, tree after tree, 64
- * walks in flight: a tree is read from memory once per block and then served
- * from cache, which matters as a forest of fully grown trees is far larger
- * than the caches. Blocks run in parallel (not in a parallel region at all on
- * one thread: the server predicts one row per request); each row sums its
- * trees in tree order, so outputs do not depend on the thread count. The
- * single-row path walks 16 trees in lockstep, prefetching each one's next
- * node so their cache misses overlap, with no allocation.
+ * to 32768, 4 MB of floats) into a row-major float buffer (model feature
+ * order, columns matched by name) and walks each tree with all of them, 64
+ * walks in flight with the next node of each prefetched: a tree is read from
+ * memory once per block and then served from cache, which matters as a
+ * forest of fully grown trees is far larger than the caches. When no input
+ * of the block is NaN, the walks skip the missing-value test. On one thread
+ * (never in a parallel region: the server predicts one row per request) the
+ * trees run in order, each adding its leaves to the rows' sums. On several,
+ * the threads share the block and split its trees: each stores the leaves of
+ * its trees, which are then added in tree order (64 trees at a time). Each
+ * row thus sums its trees in tree order on any number of threads, so outputs
+ * do not depend on the thread count. The single-row path walks 16 trees in
+ * lockstep, prefetching each one's next node so their cache misses overlap,
+ * with no allocation; a one-row frame (a server request) takes the same walk.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -22,12 +27,16 @@
 
 #include "forest_int.h"
 
-#define BLOCK_MAX   16384             /* rows per block: each tree is walked by many rows */
-#define BLOCK_BYTES ((size_t)2 << 20) /* cap of a block's float row buffer */
-#define LANES       64  /* walks in flight: their independent loads overlap in memory */
-#define ROW_LANES   16  /* single row: trees walked in lockstep */
-#define ROW_CHUNK   512 /* trees per walk_trees call of the single-row path */
-#define ROW_STACK   256 /* single rows of up to this many features are converted to float first */
+#define BLOCK_MAX       32768             /* rows per block: each tree is walked by many rows */
+#define BLOCK_BYTES     ((size_t)4 << 20) /* cap of a block's float rows (and of its sums) */
+#define TREE_CHUNK      64                /* threads: trees whose leaves are stored at a time */
+#define MT_MIN_ROWS     64                /* threads only from this many rows */
+#define OOB_BLOCK_MAX   16384             /* out-of-bag rows per block (per thread) */
+#define OOB_BLOCK_BYTES ((size_t)2 << 20) /* cap of such a block's float rows */
+#define LANES           64  /* walks in flight: their independent loads overlap in memory */
+#define ROW_LANES       16  /* single row: trees walked in lockstep */
+#define ROW_CHUNK       512 /* trees per walk_trees call of the single-row path */
+#define ROW_STACK       256 /* single rows of up to this many features are converted to float first */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -38,10 +47,11 @@
 #define DONE UINT32_MAX
 
 /* Leaves of trees[0..nt) for one row (float values rf, or else doubles rd)
- * into leaf[]: ROW_LANES trees walked in lockstep (the next node of each prefetched, so the cache
- * misses of different trees overlap); a finished lane takes the next tree. */
+ * into leaf[]: ROW_LANES trees walked in lockstep (the next node of each
+ * prefetched, so the cache misses of different trees overlap); a finished
+ * lane takes the next tree. nonan: rf holds no NaN (see tree_walk). */
 static inline void walk_trees(const struct ftree *trees, size_t nt, const float *rf,
-                              const double *rd, const struct fnode **leaf)
+                              const double *rd, bool nonan, const struct fnode **leaf)
 {
     const struct fnode *cur[ROW_LANES], *base[ROW_LANES];
     uint32_t tree[ROW_LANES];
@@ -55,7 +65,7 @@ static inline void walk_trees(const struct ftree *trees, size_t nt, const float 
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
                 float v = rf != NULL ? rf[n->feature] : cipi_forest_f32(rd[n->feature]);
-                n = base[l] + n->child + cipi_forest_goes_right(n, v);
+                n = base[l] + n->child + (nonan ? !(v <= n->thr) : cipi_forest_goes_right(n, v));
                 PREFETCH(n);
                 cur[l] = n;
             } else if (tree[l] != DONE) {
@@ -72,11 +82,10 @@ static inline void walk_trees(const struct ftree *trees, size_t nt, const float 
     }
 }
 
-/* Add a class leaf's probabilities to acc[K]. */
-static inline void add_leaf(const cip_forest *f, const struct ftree *t, const struct fnode *leaf,
-                            double *acc)
+/* Add the probabilities of class leaf reference ref of tree t to acc[K]. */
+static inline void add_ref(const cip_forest *f, const struct ftree *t, size_t ref, double *acc)
 {
-    size_t ref = (size_t)~leaf->child, k = f->n_classes;
+    size_t k = f->n_classes;
     if (ref < k) {
         acc[ref] += 1.0;
         return;
@@ -84,6 +93,13 @@ static inline void add_leaf(const cip_forest *f, const struct ftree *t, const st
     const float *d = t->dists + (ref - k) * k;
     for (size_t i = 0; i < k; i++)
         acc[i] += (double)d[i];
+}
+
+/* Add a class leaf's probabilities to acc[K]. */
+static inline void add_leaf(const cip_forest *f, const struct ftree *t, const struct fnode *leaf,
+                            double *acc)
+{
+    add_ref(f, t, (size_t)~leaf->child, acc);
 }
 
 cip_status cipi_forest_match(cip_ctx *ctx, const cip_forest *f, const cip_frame *x, size_t *cols)
@@ -159,17 +175,48 @@ static size_t argmax(const double *v, size_t k)
     return best;
 }
 
-/* Add tree t's leaves for rows sel[0..nr) of buf (row r at buf + r * p; sel
- * NULL = rows 0..nr-1) to acc[r * width ..]: LANES walks in flight, a
- * finished lane takes the next row, so the cache misses of different rows
- * overlap. */
-static void tree_rows(const cip_forest *f, const struct ftree *t, const float *buf,
-                      const uint32_t *sel, size_t nr, double *acc)
+/* Where tree_rows puts the leaf of each row: added to acc[row * width ..]
+ * (a regression value or class probabilities), or stored as the leaf's value
+ * (val[row]) or class reference (ref[row]) for a later sum in tree order. */
+enum sink_mode { SINK_ADD, SINK_VALUE, SINK_REF };
+struct sink {
+    enum sink_mode mode;
+    double *acc;   /* SINK_ADD */
+    double *val;   /* SINK_VALUE */
+    uint32_t *ref; /* SINK_REF */
+};
+
+static inline void sink_put(const cip_forest *f, const struct ftree *t, const struct sink *s,
+                            size_t row, const struct fnode *n)
+{
+    switch (s->mode) {
+    case SINK_ADD:
+        if (f->n_classes == 0)
+            s->acc[row] += n->value;
+        else
+            add_leaf(f, t, n, s->acc + row * f->n_classes);
+        break;
+    case SINK_VALUE:
+        s->val[row] = n->value;
+        break;
+    case SINK_REF:
+        s->ref[row] = (uint32_t)~n->child;
+        break;
+    }
+}
+
+/* The leaves of tree t for rows sel[0..nr) of buf (row r at buf + r * p;
+ * sel NULL = rows 0..nr-1) into s: LANES walks in flight, a finished lane
+ * takes the next row, so the cache misses of different rows overlap. With
+ * nonan (no NaN among the rows), a walk goes right when !(x <= thr), which
+ * is cipi_forest_goes_right for every non-NaN x, without its NaN test. */
+static inline void tree_walk(const cip_forest *f, const struct ftree *t, const float *buf,
+                             const uint32_t *sel, size_t nr, bool nonan, const struct sink *s)
 {
     const struct fnode *nd = t->nodes, *cur[LANES];
     const float *rp[LANES]; /* the lane's row */
     uint32_t row[LANES];
-    size_t p = f->n_features, width = f->n_classes ? f->n_classes : 1, next = 0, live = 0, used;
+    size_t p = f->n_features, next = 0, live = 0, used;
     for (used = 0; used < LANES && next < nr; used++, live++) {
         row[used] = sel ? sel[next++] : (uint32_t)next++;
         rp[used] = buf + (size_t)row[used] * p;
@@ -179,17 +226,16 @@ static void tree_rows(const cip_forest *f, const struct ftree *t, const float *b
         for (size_t l = 0; l < used; l++) {
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
-                n = nd + n->child + cipi_forest_goes_right(n, rp[l][n->feature]);
+                float x = rp[l][n->feature];
+                int right = nonan ? !(x <= n->thr) : cipi_forest_goes_right(n, x);
+                n = nd + n->child + right;
                 PREFETCH(n);
                 cur[l] = n;
                 continue;
             }
             if (row[l] == DONE)
                 continue;
-            if (f->n_classes == 0)
-                acc[row[l]] += n->value;
-            else
-                add_leaf(f, t, n, acc + (size_t)row[l] * width);
+            sink_put(f, t, s, row[l], n);
             if (next < nr) {
                 row[l] = sel ? sel[next++] : (uint32_t)next++;
                 rp[l] = buf + (size_t)row[l] * p;
@@ -202,27 +248,25 @@ static void tree_rows(const cip_forest *f, const struct ftree *t, const float *b
     }
 }
 
-/* Sums of all trees for rows of buf (nr rows) into acc[nr * width], in tree order. */
-static void block_sums(const cip_forest *f, const float *buf, size_t nr, double *acc)
+/* tree_walk with the NaN test decided once, so each loop is compiled for it. */
+static void tree_rows(const cip_forest *f, const struct ftree *t, const float *buf,
+                      const uint32_t *sel, size_t nr, bool nonan, const struct sink *s)
 {
-    size_t width = f->n_classes ? f->n_classes : 1;
-    memset(acc, 0, nr * width * sizeof *acc);
-    if (nr == 1) { /* one row (a server request): the trees in lockstep, same sums in tree order */
-        const struct fnode *leaf[ROW_CHUNK];
-        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
-            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-            walk_trees(f->trees + t0, g, buf, NULL, leaf);
-            for (size_t i = 0; i < g; i++) {
-                if (f->n_classes == 0)
-                    acc[0] += leaf[i]->value;
-                else
-                    add_leaf(f, &f->trees[t0 + i], leaf[i], acc);
-            }
-        }
-        return;
-    }
-    for (size_t t = 0; t < f->n_trees; t++)
-        tree_rows(f, &f->trees[t], buf, NULL, nr, acc);
+    if (nonan)
+        tree_walk(f, t, buf, sel, nr, true, s);
+    else
+        tree_walk(f, t, buf, sel, nr, false, s);
+}
+
+/* Rows [r0, r0+nr) of x gathered as float32 into buf; returns 1 when one is NaN. */
+static int gather_block(const cip_frame *x, const size_t *cols, size_t p, size_t r0, size_t nr,
+                        float *buf)
+{
+    gather32(x, cols, p, r0, nr, buf);
+    int any = 0;
+    for (size_t i = 0; i < nr * p; i++)
+        any |= buf[i] != buf[i];
+    return any;
 }
 
 struct pred_job {
@@ -233,15 +277,16 @@ struct pred_job {
     int proba; /* 1: probabilities, 0: predictions */
 };
 
-static void predict_block(const struct pred_job *j, size_t r0, size_t nr, float *buf, double *acc)
+/* Outputs of the block's rows [r_lo, r_hi) (rows r0 + r of x) from their
+ * tree sums acc[r * width ..]. */
+static void block_out(const struct pred_job *j, size_t r0, size_t r_lo, size_t r_hi,
+                      const double *acc)
 {
     const cip_forest *f = j->f;
     size_t k = f->n_classes, width = k ? k : 1;
     double inv = 1.0 / (double)f->n_trees;
-    gather32(j->x, j->cols, f->n_features, r0, nr, buf);
-    block_sums(f, buf, nr, acc);
-    for (size_t r = 0; r < nr; r++) {
-        double *a = acc + r * width;
+    for (size_t r = r_lo; r < r_hi; r++) {
+        const double *a = acc + r * width;
         if (k == 0)
             j->out[r0 + r] = a[0] / (double)f->n_trees;
         else if (j->proba)
@@ -252,14 +297,140 @@ static void predict_block(const struct pred_job *j, size_t r0, size_t nr, float 
     }
 }
 
-/* Rows per block for n rows of p features on nt threads: large, but at least
- * two blocks per thread (when there are enough rows) to balance the load. */
-static size_t block_rows(size_t n, size_t p, int nt)
+/* Leaves of trees [t0, t0 + g) for one row; rf: the row as floats or NULL. */
+static void row_leaves(const cip_forest *f, const float *rf, bool nonan, const double *row,
+                       size_t t0, size_t g, const struct fnode **leaf)
 {
-    size_t parts = nt > 1 ? 2 * (size_t)nt : 1;
-    size_t cap = BLOCK_BYTES / (p * sizeof(float)), b = (n + parts - 1) / parts;
+    if (rf != NULL && nonan)
+        walk_trees(f->trees + t0, g, rf, NULL, true, leaf);
+    else if (rf != NULL)
+        walk_trees(f->trees + t0, g, rf, NULL, false, leaf);
+    else
+        walk_trees(f->trees + t0, g, NULL, row, false, leaf);
+}
+
+/* One thread: every tree in order over the block, summing into acc. */
+static void predict_block(const struct pred_job *j, size_t r0, size_t nr, float *buf, double *acc)
+{
+    const cip_forest *f = j->f;
+    size_t width = f->n_classes ? f->n_classes : 1;
+    bool nonan = !gather_block(j->x, j->cols, f->n_features, r0, nr, buf);
+    struct sink s = {SINK_ADD, acc, NULL, NULL};
+    memset(acc, 0, nr * width * sizeof *acc);
+    if (nr == 1) { /* one row (a server request): the trees in lockstep, same sums in order */
+        const struct fnode *leaf[ROW_CHUNK];
+        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
+            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
+            row_leaves(f, buf, nonan, NULL, t0, g, leaf);
+            for (size_t i = 0; i < g; i++)
+                sink_put(f, &f->trees[t0 + i], &s, 0, leaf[i]);
+        }
+        block_out(j, r0, 0, 1, acc);
+        return;
+    }
+    for (size_t t = 0; t < f->n_trees; t++)
+        tree_rows(f, &f->trees[t], buf, NULL, nr, nonan, &s);
+    block_out(j, r0, 0, nr, acc);
+}
+
+/* Add the stored leaves of trees [t0, t0 + nt) (leaf table lt: tree-major,
+ * br rows per tree) of rows [r_lo, r_hi) to acc, tree after tree. */
+static void add_stored(const cip_forest *f, const void *lt, size_t br, size_t t0, size_t nt,
+                       size_t r_lo, size_t r_hi, double *acc)
+{
+    size_t k = f->n_classes;
+    for (size_t i = 0; i < nt; i++) {
+        if (k == 0) {
+            const double *v = (const double *)lt + i * br;
+            for (size_t r = r_lo; r < r_hi; r++)
+                acc[r] += v[r];
+            continue;
+        }
+        const struct ftree *t = &f->trees[t0 + i];
+        const uint32_t *ref = (const uint32_t *)lt + i * br;
+        for (size_t r = r_lo; r < r_hi; r++)
+            add_ref(f, t, ref[r], acc + r * k);
+    }
+}
+
+/* Scratch of the threaded path: one block's rows, sums and leaf table. */
+struct pred_ws {
+    float *buf;   /* br * p */
+    double *acc;  /* br * width */
+    void *leaves; /* TREE_CHUNK * br doubles (regression) or uint32 refs */
+    size_t br;
+};
+
+/* Row range q of n_parts ranges of nr rows. */
+static void part_range(size_t q, size_t n_parts, size_t nr, size_t *lo, size_t *hi)
+{
+    *lo = nr * q / n_parts;
+    *hi = nr * (q + 1) / n_parts;
+}
+
+/* Rows [r0, r0+nr) on nt threads: the threads share the rows and split the
+ * trees (TREE_CHUNK at a time; with few trees, also row ranges), each
+ * walking a tree over the rows and storing the leaves; the leaves are then
+ * added in tree order, row ranges split over the threads. A tree is thus
+ * read from memory once per block, not once per thread's block, the load
+ * balances over many items, and the sums are those of predict_block. */
+static void predict_block_mt(const struct pred_job *j, size_t r0, size_t nr, int nt,
+                             const struct pred_ws *w)
+{
+    const cip_forest *f = j->f;
+    size_t p = f->n_features, width = f->n_classes ? f->n_classes : 1, br = w->br;
+    size_t n_parts = (size_t)nt * 8;
+    int has_nan = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        size_t lo, hi;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) reduction(| : has_nan)
+#endif
+        for (size_t q = 0; q < n_parts; q++) {
+            part_range(q, n_parts, nr, &lo, &hi);
+            has_nan |= gather_block(j->x, j->cols, p, r0 + lo, hi - lo, w->buf + lo * p);
+            memset(w->acc + lo * width, 0, (hi - lo) * width * sizeof *w->acc);
+        }
+        for (size_t t0 = 0; t0 < f->n_trees; t0 += TREE_CHUNK) {
+            size_t tn = f->n_trees - t0 < TREE_CHUNK ? f->n_trees - t0 : TREE_CHUNK;
+            size_t rp = (n_parts + tn - 1) / tn; /* row ranges per tree */
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (size_t it = 0; it < tn * rp; it++) {
+                size_t i = it / rp;
+                part_range(it % rp, rp, nr, &lo, &hi);
+                struct sink s = {f->n_classes ? SINK_REF : SINK_VALUE, NULL,
+                                 (double *)w->leaves + i * br + lo,
+                                 (uint32_t *)w->leaves + i * br + lo};
+                tree_rows(f, &f->trees[t0 + i], w->buf + lo * p, NULL, hi - lo, !has_nan, &s);
+            }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (size_t q = 0; q < n_parts; q++) {
+                part_range(q, n_parts, nr, &lo, &hi);
+                add_stored(f, w->leaves, br, t0, tn, lo, hi, w->acc);
+                if (t0 + tn == f->n_trees) /* the last trees: the outputs */
+                    block_out(j, r0, lo, hi, w->acc);
+            }
+        }
+    }
+}
+
+/* Rows per block for n rows of p features and width sums per row: as many
+ * as fit BLOCK_BYTES (at most BLOCK_MAX), in blocks of equal size. */
+static size_t block_rows(size_t n, size_t p, size_t width)
+{
+    size_t per_row =
+        p * sizeof(float) > width * sizeof(double) ? p * sizeof(float) : width * sizeof(double);
+    size_t cap = BLOCK_BYTES / per_row;
     cap = cap < 256 ? 256 : cap > BLOCK_MAX ? BLOCK_MAX : cap;
-    return b < 1 ? 1 : b > cap ? cap : b;
+    size_t nb = n == 0 ? 1 : (n + cap - 1) / cap;
+    return n == 0 ? 1 : (n + nb - 1) / nb;
 }
 
 static cip_status predict_frame(cip_ctx *ctx, const cip_forest *f, const cip_frame *x, double *out,
@@ -276,42 +447,32 @@ static cip_status predict_frame(cip_ctx *ctx, const cip_forest *f, const cip_fra
     if (out_len != want)
         return cipi_fail(ctx, CIP_ERR_INVALID, "output length %zu does not match %zu rows (%zu)",
                          out_len, n, want);
-    size_t br = block_rows(n, f->n_features, cipi_threads_for(ctx, n));
-    size_t n_blocks = (n + br - 1) / br;
-    int nt = cipi_threads_for(ctx, n_blocks);
+    size_t br = block_rows(n, f->n_features, width), n_blocks = (n + br - 1) / br;
+    size_t chunk = f->n_trees < TREE_CHUNK ? f->n_trees : TREE_CHUNK;
+    int nt = n >= MT_MIN_ROWS ? cipi_threads_for(ctx, n / (MT_MIN_ROWS / 2)) : 1;
     size_t *cols = cipi_mallocarray(ctx, f->n_features, sizeof *cols);
-    float *buf = cipi_mallocarray(ctx, (size_t)nt * br, f->n_features * sizeof *buf);
-    double *acc = cipi_mallocarray(ctx, (size_t)nt * br, width * sizeof *acc);
+    struct pred_ws w = {cipi_mallocarray(ctx, br, f->n_features * sizeof *w.buf),
+                        cipi_mallocarray(ctx, br, width * sizeof *w.acc),
+                        nt > 1 ? cipi_mallocarray(ctx, br, chunk * sizeof(double)) : NULL, br};
     cip_status rc = CIP_ERR_NOMEM;
-    if (cols == NULL || buf == NULL || acc == NULL)
+    if (cols == NULL || w.buf == NULL || w.acc == NULL || (nt > 1 && w.leaves == NULL))
         goto done;
     if ((rc = cipi_forest_match(ctx, f, x, cols)) != CIP_OK)
         goto done;
     struct pred_job job = {f, x, cols, out, proba};
-    if (nt <= 1) { /* no parallel region: it costs measurable time for one row */
-        for (size_t b = 0; b < n_blocks; b++) {
-            size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
-            predict_block(&job, r0, nr, buf, acc);
-        }
-    } else {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-#endif
-        for (size_t b = 0; b < n_blocks; b++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
-            size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
-            predict_block(&job, r0, nr, buf + (size_t)tid * br * f->n_features,
-                          acc + (size_t)tid * br * width);
-        }
+    for (size_t b = 0; b < n_blocks; b++) {
+        size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
+        if (nt > 1) /* no parallel region for one thread: it costs measurable time for one row */
+            predict_block_mt(&job, r0, nr, nt, &w);
+        else
+            predict_block(&job, r0, nr, w.buf, w.acc);
     }
     rc = CIP_OK;
 done:
     cipi_free(ctx, cols);
-    cipi_free(ctx, buf);
-    cipi_free(ctx, acc);
+    cipi_free(ctx, w.buf);
+    cipi_free(ctx, w.acc);
+    cipi_free(ctx, w.leaves);
     return rc;
 }
 
@@ -327,23 +488,19 @@ cip_status cip_forest_predict_proba(cip_ctx *ctx, const cip_forest *f, const cip
     return predict_frame(ctx, f, x, out, out_len, 1);
 }
 
-/* Leaves of trees [t0, t0 + g) for one row; rf: the row as floats or NULL. */
-static void row_leaves(const cip_forest *f, const float *rf, const double *row, size_t t0, size_t g,
-                       const struct fnode **leaf)
+/* The row as floats in buf when it is small enough, else NULL; *nonan: no
+ * value is NaN. */
+static const float *row_f32(const cip_forest *f, const double *row, float *buf, bool *nonan)
 {
-    if (rf != NULL)
-        walk_trees(f->trees + t0, g, rf, NULL, leaf);
-    else
-        walk_trees(f->trees + t0, g, NULL, row, leaf);
-}
-
-/* The row as floats in buf when it is small enough, else NULL. */
-static const float *row_f32(const cip_forest *f, const double *row, float *buf)
-{
+    *nonan = false;
     if (f->n_features > ROW_STACK)
         return NULL;
-    for (size_t j = 0; j < f->n_features; j++)
+    int any = 0;
+    for (size_t j = 0; j < f->n_features; j++) {
         buf[j] = cipi_forest_f32(row[j]);
+        any |= buf[j] != buf[j];
+    }
+    *nonan = !any;
     return buf;
 }
 
@@ -354,11 +511,12 @@ cip_status cip_forest_predict_proba_row(const cip_forest *f, const double *row, 
     size_t k = f->n_classes;
     const struct fnode *leaf[ROW_CHUNK];
     float buf[ROW_STACK];
-    const float *rf = row_f32(f, row, buf);
+    bool nonan;
+    const float *rf = row_f32(f, row, buf, &nonan);
     memset(out, 0, k * sizeof *out);
     for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
         size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-        row_leaves(f, rf, row, t0, g, leaf);
+        row_leaves(f, rf, nonan, row, t0, g, leaf);
         for (size_t i = 0; i < g; i++)
             add_leaf(f, &f->trees[t0 + i], leaf[i], out);
     }
@@ -375,11 +533,12 @@ cip_status cip_forest_predict_row(const cip_forest *f, const double *row, double
     if (f->n_classes == 0) {
         const struct fnode *leaf[ROW_CHUNK];
         float buf[ROW_STACK];
-        const float *rf = row_f32(f, row, buf);
+        bool nonan;
+        const float *rf = row_f32(f, row, buf, &nonan);
         double s = 0.0;
         for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
             size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-            row_leaves(f, rf, row, t0, g, leaf);
+            row_leaves(f, rf, nonan, row, t0, g, leaf);
             for (size_t i = 0; i < g; i++)
                 s += leaf[i]->value;
         }
@@ -415,6 +574,16 @@ double cipi_forest_r2(const double *y, const double *pred, size_t n)
     return 1.0 - ss_res / ss_tot;
 }
 
+/* OOB rows per block for n rows of p features on nt threads: large, but at
+ * least two blocks per thread (when there are enough rows) to balance the load. */
+static size_t oob_block_rows(size_t n, size_t p, int nt)
+{
+    size_t parts = nt > 1 ? 2 * (size_t)nt : 1;
+    size_t cap = OOB_BLOCK_BYTES / (p * sizeof(float)), b = (n + parts - 1) / parts;
+    cap = cap < 256 ? 256 : cap > OOB_BLOCK_MAX ? OOB_BLOCK_MAX : cap;
+    return b < 1 ? 1 : b > cap ? cap : b;
+}
+
 /* Per-thread OOB scratch. */
 struct oob_ws {
     float *buf;    /* rows, row-major float32 */
@@ -425,9 +594,10 @@ struct oob_ws {
 
 /* OOB means of rows [r0, r0+nr) over the trees whose bootstrap missed them. */
 static void oob_block(const cip_forest *f, const uint8_t *inbag, size_t nb8, size_t r0, size_t nr,
-                      const struct oob_ws *w, double *out)
+                      bool nonan, const struct oob_ws *w, double *out)
 {
     size_t width = f->n_classes ? f->n_classes : 1;
+    struct sink s = {SINK_ADD, w->acc, NULL, NULL};
     memset(w->acc, 0, nr * width * sizeof *w->acc);
     memset(w->cnt, 0, nr * sizeof *w->cnt);
     for (size_t t = 0; t < f->n_trees; t++) {
@@ -439,7 +609,7 @@ static void oob_block(const cip_forest *f, const uint8_t *inbag, size_t nb8, siz
                 w->cnt[r]++;
             }
         }
-        tree_rows(f, &f->trees[t], w->buf, w->sel, ns, w->acc);
+        tree_rows(f, &f->trees[t], w->buf, w->sel, ns, nonan, &s);
     }
     for (size_t r = 0; r < nr; r++)
         for (size_t c = 0; c < width; c++)
@@ -463,7 +633,7 @@ cip_status cipi_forest_oob(cip_ctx *ctx, cip_forest *f, const cip_frame *x, cons
                            const uint8_t *inbag)
 {
     size_t n = cip_frame_n_rows(x), p = f->n_features, k = f->n_classes, width = k ? k : 1;
-    size_t br = block_rows(n, p, cipi_threads_for(ctx, n)), n_blocks = (n + br - 1) / br;
+    size_t br = oob_block_rows(n, p, cipi_threads_for(ctx, n)), n_blocks = (n + br - 1) / br;
     size_t nb8 = (n + 7) / 8;
     int nt = cipi_threads_for(ctx, n_blocks);
     cip_status rc = CIP_ERR_NOMEM;
@@ -492,8 +662,8 @@ cip_status cipi_forest_oob(cip_ctx *ctx, cip_forest *f, const cip_frame *x, cons
         tid = omp_get_thread_num();
 #endif
         size_t r0 = b * br, nr = n - r0 < br ? n - r0 : br;
-        gather32(x, cols, p, r0, nr, ws[tid].buf);
-        oob_block(f, inbag, nb8, r0, nr, &ws[tid], f->oob_pred);
+        bool nonan = !gather_block(x, cols, p, r0, nr, ws[tid].buf);
+        oob_block(f, inbag, nb8, r0, nr, nonan, &ws[tid], f->oob_pred);
     }
     f->oob_score = k == 0 ? cipi_forest_r2(y, f->oob_pred, n) : oob_accuracy(f, y, f->oob_pred, n);
     rc = CIP_OK;

@@ -435,6 +435,56 @@ static void test_forest_predict_row_matches_batch(void **state)
     cip_ctx_free(ctx);
 }
 
+/* Batch predictions and probabilities on 1, 2 and 3 threads equal the
+ * single-row ones bit for bit, with and without missing inputs, for 1 tree
+ * (threads split the rows) and for more trees than the threads' chunk of
+ * stored leaves (64), in any block. */
+static void test_forest_batch_threads_and_missing_match_rows(void **state)
+{
+    (void)state;
+    enum { N = 300, P = 3 };
+    cip_ctx *ctx = new_ctx(1);
+    double x[N * P], xm[N * P], y[N], yc[N], out[N], pr[2 * N], row[P], one[2];
+    make_data(N, P, 17, x, y, yc);
+    memcpy(xm, x, sizeof x);
+    for (int i = 0; i < N * P; i += 7)
+        xm[i] = NAN;
+    cip_frame *fr = frame_of(ctx, x, N, P), *fm = frame_of(ctx, xm, N, P);
+    static const int trees[2] = {1, 70};
+    for (int c = 0; c < 4; c++) {
+        int task = c & 1;
+        cip_forest_params p =
+            params(task ? CIP_FOREST_CLASSIFICATION : CIP_FOREST_REGRESSION, trees[c >> 1], 5);
+        cip_forest *f;
+        assert_int_equal(cip_forest_fit(ctx, fr, task ? yc : y, NULL, &p, &f), CIP_OK);
+        for (int th = 1; th <= 3; th++) {
+            cip_ctx_set_threads(ctx, th);
+            for (int m = 0; m < 2; m++) {
+                const double *xs = m ? xm : x;
+                assert_int_equal(cip_forest_predict(ctx, f, m ? fm : fr, out, N), CIP_OK);
+                if (task)
+                    assert_int_equal(cip_forest_predict_proba(ctx, f, m ? fm : fr, pr, 2 * N),
+                                     CIP_OK);
+                for (int i = 0; i < N; i++) {
+                    for (int j = 0; j < P; j++)
+                        row[j] = xs[j * N + i];
+                    one[0] = predict1(f, row);
+                    assert_memory_equal(&one[0], &out[i], sizeof one[0]);
+                    if (!task)
+                        continue;
+                    assert_int_equal(cip_forest_predict_proba_row(f, row, one), CIP_OK);
+                    assert_memory_equal(one, &pr[2 * i], sizeof one);
+                }
+            }
+        }
+        cip_ctx_set_threads(ctx, 1);
+        cip_forest_free(f);
+    }
+    cip_frame_free(fr);
+    cip_frame_free(fm);
+    cip_ctx_free(ctx);
+}
+
 /* --- errors ------------------------------------------------------------------------------------
  */
 static void test_forest_fit_and_predict_errors(void **state)
@@ -732,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_forest_threads_give_identical_bytes),
         cmocka_unit_test(test_forest_wide_data_is_deterministic),
         cmocka_unit_test(test_forest_predict_row_matches_batch),
+        cmocka_unit_test(test_forest_batch_threads_and_missing_match_rows),
         cmocka_unit_test(test_forest_fit_and_predict_errors),
         cmocka_unit_test(test_forest_missing_values_are_routed),
         cmocka_unit_test(test_forest_oob_score_is_sane),
