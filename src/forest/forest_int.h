@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cip/forest.h"
 #include "cip/rng.h"
@@ -88,6 +89,16 @@ static inline float cipi_forest_thr32(double t)
         return -(float)INFINITY;
     float f = (float)t;
     return (double)f > t ? nextafterf(f, -(float)INFINITY) : f;
+}
+
+/* An unsigned key ordered as the float x (-0 and +0 equal; x is not NaN). */
+static inline uint32_t cipi_forest_float_key(float x)
+{
+    uint32_t u;
+    if (x == 0.0f)
+        x = 0.0f;
+    memcpy(&u, &x, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
 }
 
 /* 1 when float input x goes to the right child of internal node n. */
@@ -223,7 +234,9 @@ CIP_INTERNAL int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct
                                         const struct fbinfo *bi, struct fsplit *best);
 struct fsmall;
 /* Small-mode sweep of feature at node [lb, le): bits and tmp are scratch
- * (FOREST_SMALL_MAX / 64 words, zero between uses, and FOREST_SMALL_INSERTION ids). */
+ * (FOREST_SMALL_MAX / 64 words, zero between uses, and FOREST_SMALL_INSERTION ids).
+ * The feature must be ranked for the node (cipi_forest_small_need) unless the
+ * node has at most FOREST_SMALL_INSERTION rows. */
 CIP_INTERNAL int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s,
                                          uint64_t *bits, uint16_t *tmp, uint32_t lb, uint32_t le,
                                          int feature, const double *node_st,
@@ -241,17 +254,25 @@ CIP_INTERNAL double cipi_forest_class_impurity(const struct fsplit_cfg *c, const
 _Static_assert(FOREST_GROUPS_MAX >= FOREST_HIST_BINS, "groups must hold a histogram");
 _Static_assert(FOREST_SMALL_MAX <= 65536 && FOREST_SMALL_MAX % 64 == 0, "uint16 ids, bitmap");
 _Static_assert(FOREST_SMALL_MAX <= 32 * 64, "a 32-bit summary of the bitmap words, int16 ranks");
+struct frank {   /* one rank of a feature's sorted order in a small subtree */
+    float val;   /* exact value (training values are floats; NaN = missing) */
+    uint32_t id; /* local id */
+};
 struct fsmall {
     size_t p, ns;
+    const struct fbins *bins;
     uint32_t m, words; /* rows of the subtree root (local ids 0..m-1), bitmap words */
-    uint16_t *ord;     /* local ids; a node is a range of it */
-    uint16_t *list;    /* per feature (stride FOREST_SMALL_MAX): ids by (code, value) */
-    uint16_t *pos;     /* per feature: rank of each id in list */
+    uint16_t *ord;     /* local ids; a node is a range of it (increasing within a node) */
+    struct frank *rk;  /* per feature (stride FOREST_SMALL_MAX): ids and values by rank */
+    uint16_t *pos;     /* per feature: rank of each id */
     uint8_t *codes;    /* per feature: code of each id */
-    double *vals;      /* per feature: exact value of each rank (ids read in rank order) */
-    float *raw;        /* per inexact feature: value of each id (initial sort only) */
-    uint64_t *keys;    /* scratch for the initial sorts: 2 * FOREST_SMALL_MAX sort keys */
-    uint32_t *miss0;   /* per feature: first rank of a missing value (m when none) */
+    float *raw;        /* per inexact feature: value of each id */
+    uint64_t *keys;    /* scratch for the sorts: 2 * FOREST_SMALL_MAX sort keys */
+    uint8_t *ncodes;   /* scratch for the sorts: FOREST_SMALL_MAX codes */
+    uint32_t *miss0;   /* per feature: first rank of a missing value (in the sorted range) */
+    uint32_t *sb, *se; /* per feature: the ord range [sb, se) whose ids are ranked (sorted
+                        * lazily, at the first node of the subtree that scans the feature;
+                        * its ranks are sb..se-1) */
     double *w, *v;     /* weight and value of each id */
     double *y;         /* v / w of each id (the target, for 2-stat criteria) */
     uint16_t *tmp;     /* scratch for partitions */
@@ -261,6 +282,14 @@ struct fsmall {
 CIP_INTERNAL void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins,
                                          const uint32_t *idx, const double *w, const double *v,
                                          uint32_t m);
+/* Make feature f ranked for node [lb, le): sorts the node's rows unless
+ * an ancestor (or the node) already did in this subtree. */
+CIP_INTERNAL void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f);
+static inline void cipi_forest_small_need(struct fsmall *s, uint32_t lb, uint32_t le, size_t f)
+{
+    if (!(s->sb[f] <= lb && le <= s->se[f]))
+        cipi_forest_small_rank(s, lb, le, f);
+}
 /* Ranks of the rows of node [lb, le) in feature f's value order (missing
  * last) into out[le - lb]; bits: scratch of FOREST_SMALL_MAX / 64 words, zero
  * between uses. */

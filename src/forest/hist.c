@@ -48,8 +48,10 @@ void cipi_forest_hist_add_rows(struct fhist *hs, const int *feats, int k, int n_
 {
     size_t ns = (size_t)n_stats;
     for (size_t r = 0; r < n; r++) {
-        if (r + 8 < n)
+        if (r + 8 < n) { /* both ends: a row may straddle two cache lines */
             __builtin_prefetch(codes_rm + (size_t)idx[r + 8] * p);
+            __builtin_prefetch(codes_rm + (size_t)idx[r + 8] * p + p - 1);
+        }
         const uint8_t *row = codes_rm + (size_t)idx[r] * p;
         double wr = w[r], vr = v[r];
         for (int i = 0; i < k; i++) {

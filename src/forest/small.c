@@ -2,13 +2,21 @@
  *
  * When a node has few rows (<= FOREST_SMALL_MAX), its rows are copied into
  * local arrays (weight, value, and the code and exact value of every
- * feature) and each feature's rows are sorted once; every row remembers its
- * rank in that order. Nodes of the subtree are ranges of one id list that
- * is partitioned at each split (one list, not one per feature). To scan a
- * feature at a node, the ranks of the node's rows are set in a bitmap and
- * read back in order, which yields the node's rows sorted by value in time
- * proportional to the node (plus a few bitmap words): no per-node sort, no
- * 256-bin histogram, and no work for the features a node does not draw.
+ * feature). Nodes of the subtree are ranges of one id list that is
+ * partitioned stably at each split (one list, not one per feature), so the
+ * ids of a node stay increasing. A feature is sorted lazily: at the first
+ * node of the subtree that scans it (nodes of more than
+ * FOREST_SMALL_INSERTION rows; tinier ones sort their few rows themselves),
+ * only that node's rows are sorted, and each remembers its rank; the node's
+ * descendants reuse the ranks, and a node outside it sorts its own rows when
+ * it needs the feature. A subtree thus never sorts features it does not
+ * draw, and sorts each drawn feature over at most its m rows in all. To
+ * scan a feature at a node, the ranks of the node's rows are set in a
+ * bitmap and read back in order, which yields the node's rows sorted by
+ * value in time proportional to the node (plus a few bitmap words): no
+ * per-node sort, no 256-bin histogram, and no work for the features a node
+ * does not draw. The order is (code, value, id) whichever node sorted, so
+ * results do not depend on where a feature was sorted.
  * Values are exact (not bins), so small nodes get exactly scikit-learn's
  * candidate thresholds.
  * SPDX-License-Identifier: MIT
@@ -18,15 +26,7 @@
 
 #include "forest_int.h"
 
-/* An unsigned key ordered as the float x (-0 and +0 equal; x is not NaN). */
-static inline uint32_t float_key(float x)
-{
-    uint32_t u;
-    if (x == 0.0f)
-        x = 0.0f;
-    memcpy(&u, &x, sizeof u);
-    return u & 0x80000000u ? ~u : u | 0x80000000u;
-}
+#define SMALL_DIRECT 64 /* nodes up to this size rank by one sort of whole keys */
 
 /* Counting sort of keys (code << 48 | low) by code, over the range of codes
  * present [*lo, *hi]; afterwards count[c] is the end of code c's run. Returns
@@ -66,7 +66,7 @@ static void insertion_sort(uint64_t *keys, uint32_t n)
 
 /* Sort n distinct keys: insertion sort for short runs, else bottom-up merge
  * sort of insertion-sorted blocks (tmp: n keys). */
-static void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
+static inline void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
 {
     enum { BLOCK = 16, TINY = 8 };
     if (n <= TINY) { /* distinct keys: place each by the count of smaller ones, no branches */
@@ -76,7 +76,8 @@ static void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
                 below += keys[j] < keys[i];
             tmp[below] = keys[i];
         }
-        memcpy(keys, tmp, n * sizeof *keys);
+        for (uint32_t i = 0; i < n; i++) /* (no library call for a few keys) */
+            keys[i] = tmp[i];
         return;
     }
     if (n <= 2 * BLOCK) {
@@ -113,6 +114,7 @@ static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32
     for (uint32_t r = 0; r < m; r++) {
         if (r + 16 < m) {
             __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 16] * p);
+            __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 16] * p + p - 1);
             __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr);
             __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr + 16);
         }
@@ -126,57 +128,88 @@ static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32
     }
 }
 
-/* Sorted order of feature f: list (ids by rank), pos (rank of each id), vals
- * (value of each rank, NaN for missing) and miss0. */
-static void init_feature(struct fsmall *s, const struct fbins *bins, size_t f)
+/* Rank feature f for node [lb, le): rk (id and value of each rank, NaN for
+ * missing), pos (rank of each id) and miss0, with ranks lb..le-1. The
+ * node's ids are increasing in ord (partitions are stable), so the order
+ * (code, value, id) restricted to the node is the order an ancestor's sort
+ * would have given. */
+void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f)
 {
-    uint32_t m = s->m;
+    const struct fbins *bins = s->bins;
+    uint32_t n = le - lb;
     const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
-    uint16_t *pos = s->pos + f * FOREST_SMALL_MAX, *list = s->list + f * FOREST_SMALL_MAX;
-    double *vals = s->vals + f * FOREST_SMALL_MAX;
+    uint16_t *pos = s->pos + f * FOREST_SMALL_MAX;
+    struct frank *rk = s->rk + f * FOREST_SMALL_MAX + lb;
     int32_t rc = bins->raw_col[f];
     const float *raw = rc >= 0 ? s->raw + (size_t)rc * FOREST_SMALL_MAX : NULL;
     uint64_t *low = s->keys + FOREST_SMALL_MAX, *keys = s->keys;
+    uint8_t *nc = s->ncodes;
+    const uint16_t *ord = s->ord + lb;
     /* order: code, then value (inexact features), then id */
-    for (uint32_t r = 0; r < m; r++)
-        low[r] = raw != NULL && codes[r] != FOREST_MISSING_CODE
-                     ? (uint64_t)float_key(raw[r]) << 16 | r
-                     : r;
-    unsigned clo, chi;
-    uint32_t miss0 = sort_by_code(codes, low, m, keys, s->count, &clo, &chi);
     if (raw != NULL) {
-        for (unsigned c = clo; c <= chi && c != FOREST_MISSING_CODE; c++) {
-            uint32_t b = c == clo ? 0 : s->count[c - 1], e = s->count[c];
-            if (e - b > 1) /* low is free now: merge scratch */
-                sort_run(keys + b, e - b, low);
+        for (uint32_t r = 0; r < n; r++) {
+            unsigned id = ord[r];
+            nc[r] = codes[id];
+            low[r] = nc[r] != FOREST_MISSING_CODE
+                         ? (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id
+                         : id;
         }
+    } else {
+        for (uint32_t r = 0; r < n; r++) {
+            unsigned id = ord[r];
+            nc[r] = codes[id];
+            low[r] = id;
+        }
+    }
+    uint32_t miss0;
+    if (n <= SMALL_DIRECT) { /* a few rows: one comparison sort of the whole keys */
+        for (uint32_t r = 0; r < n; r++)
+            keys[r] = (uint64_t)nc[r] << 48 | low[r];
+        sort_run(keys, n, low);
+        for (miss0 = n; miss0 > 0 && keys[miss0 - 1] >> 48 == FOREST_MISSING_CODE; miss0--)
+            ;
+    } else {
+        unsigned clo, chi;
+        miss0 = sort_by_code(nc, low, n, keys, s->count, &clo, &chi);
+        for (unsigned c = clo; raw != NULL && c <= chi && c != FOREST_MISSING_CODE; c++) {
+            uint32_t b = c == clo ? 0 : s->count[c - 1], e = s->count[c];
+            if (e - b == 2) { /* the most common run: one compare-exchange */
+                uint64_t x = keys[b], y = keys[b + 1];
+                keys[b] = x < y ? x : y;
+                keys[b + 1] = x < y ? y : x;
+            } else if (e - b > 2) { /* low is free now: merge scratch */
+                sort_run(keys + b, e - b, low);
+            }
+        }
+    }
+    if (raw != NULL) {
         for (uint32_t q = 0; q < miss0; q++) {
             unsigned id = (unsigned)(keys[q] & 0xFFFFu);
-            pos[id] = (uint16_t)q;
-            list[q] = (uint16_t)id;
-            vals[q] = (double)raw[id];
+            pos[id] = (uint16_t)(lb + q);
+            rk[q] = (struct frank){raw[id], id};
         }
     } else {
         const double *lo = bins->lo + bins->off[f];
         for (uint32_t q = 0; q < miss0; q++) {
             unsigned id = (unsigned)(keys[q] & 0xFFFFu);
-            pos[id] = (uint16_t)q;
-            list[q] = (uint16_t)id;
-            vals[q] = lo[keys[q] >> 48];
+            pos[id] = (uint16_t)(lb + q);
+            rk[q] = (struct frank){(float)lo[keys[q] >> 48], id}; /* exact: a float */
         }
     }
-    for (uint32_t q = miss0; q < m; q++) {
+    for (uint32_t q = miss0; q < n; q++) {
         unsigned id = (unsigned)(keys[q] & 0xFFFFu);
-        pos[id] = (uint16_t)q;
-        list[q] = (uint16_t)id;
-        vals[q] = (double)NAN;
+        pos[id] = (uint16_t)(lb + q);
+        rk[q] = (struct frank){(float)NAN, id};
     }
-    s->miss0[f] = miss0;
+    s->miss0[f] = lb + miss0;
+    s->sb[f] = lb;
+    s->se[f] = le;
 }
 
 void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins, const uint32_t *idx,
                             const double *w, const double *v, uint32_t m)
 {
+    s->bins = bins;
     s->m = m;
     s->words = (m + 63) / 64;
     memcpy(s->w, w, m * sizeof *w);
@@ -184,8 +217,8 @@ void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins, const ui
     for (uint32_t r = 0; s->ns == 2 && r < m; r++)
         s->y[r] = v[r] / w[r];
     gather_rows(s, bins, idx, m);
-    for (size_t f = 0; f < s->p; f++)
-        init_feature(s, bins, f);
+    memset(s->sb, 0, s->p * sizeof *s->sb); /* nothing ranked yet */
+    memset(s->se, 0, s->p * sizeof *s->se);
 }
 
 uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_t lb, uint32_t le,
@@ -219,14 +252,13 @@ uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_
 void cipi_forest_small_groups(const struct fsmall *s, size_t f, const uint16_t *ranks, uint32_t n,
                               struct fgroups *g)
 {
-    const uint16_t *list = s->list + f * FOREST_SMALL_MAX;
-    const double *vals = s->vals + f * FOREST_SMALL_MAX;
+    const struct frank *rk = s->rk + f * FOREST_SMALL_MAX;
     size_t ns = s->ns;
     uint32_t miss0 = s->miss0[f];
     int k = -1;
     for (uint32_t r = 0; r < n; r++) {
-        unsigned q = ranks[r], id = list[q];
-        double v = vals[q];
+        unsigned q = ranks[r], id = rk[q].id;
+        double v = (double)rk[q].val;
         bool miss = q >= miss0;
         if (k < 0 || (miss ? g->code[k] != FOREST_MISSING_CODE : !(v == g->vhi[k]))) {
             k++;
@@ -249,18 +281,36 @@ void cipi_forest_small_groups(const struct fsmall *s, size_t f, const uint16_t *
 uint32_t cipi_forest_small_partition(struct fsmall *s, uint32_t lb, uint32_t le,
                                      const struct fsplit *sp)
 {
-    size_t off = (size_t)sp->feature * FOREST_SMALL_MAX;
-    const double *vals = s->vals + off;
-    const uint16_t *pos = s->pos + off;
-    uint32_t ml = (uint32_t)sp->missing_left, miss0 = s->miss0[sp->feature], a = lb, b = 0;
-    for (uint32_t r = lb; r < le; r++) { /* branch-free: sides are unpredictable */
-        uint16_t id = s->ord[r];
-        uint32_t q = pos[id];
-        uint32_t left = q >= miss0 ? ml : (uint32_t)(vals[q] <= sp->thr);
-        s->ord[a] = id;
-        s->tmp[b] = id;
-        a += left;
-        b += 1 - left;
+    /* by value, as the ranked vals would (the feature may have been scanned
+     * from its codes, unranked) */
+    const struct fbins *bins = s->bins;
+    size_t f = (size_t)sp->feature;
+    const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
+    int32_t rc = bins->raw_col[f];
+    uint32_t ml = (uint32_t)sp->missing_left, a = lb, b = 0;
+    double thr = sp->thr;
+    if (rc >= 0) {
+        const float *raw = s->raw + (size_t)rc * FOREST_SMALL_MAX;
+        for (uint32_t r = lb; r < le; r++) { /* branch-free: sides are unpredictable */
+            uint16_t id = s->ord[r];
+            uint32_t left =
+                codes[id] == FOREST_MISSING_CODE ? ml : (uint32_t)((double)raw[id] <= thr);
+            s->ord[a] = id;
+            s->tmp[b] = id;
+            a += left;
+            b += 1 - left;
+        }
+    } else {
+        const double *lo = bins->lo + bins->off[f];
+        for (uint32_t r = lb; r < le; r++) {
+            uint16_t id = s->ord[r];
+            unsigned c = codes[id];
+            uint32_t left = c == FOREST_MISSING_CODE ? ml : (uint32_t)(lo[c] <= thr);
+            s->ord[a] = id;
+            s->tmp[b] = id;
+            a += left;
+            b += 1 - left;
+        }
     }
     memcpy(s->ord + a, s->tmp, b * sizeof *s->ord);
     return a - lb;

@@ -336,15 +336,12 @@ struct run {
     double cur;    /* value of the last row added */
 };
 
-/* Add the row of rank q (ranks come in increasing order); first try the
- * boundary before it. */
-static inline __attribute__((always_inline)) void feed(const struct sweep *k, struct run *u,
-                                                       const struct fsmall *s, const double *vals,
-                                                       const uint16_t *list, unsigned q, int gini,
-                                                       int ml1)
+/* Add row id of value v (rows come in increasing (value, id) order); first
+ * try the boundary before it. */
+static inline __attribute__((always_inline)) void feed_v(const struct sweep *k, struct run *u,
+                                                         const struct fsmall *s, double v,
+                                                         unsigned id, int gini, int ml1)
 {
-    double v = vals[q];
-    unsigned id = list[q];
     if (u->ln > 0 && v != u->cur) {
         boundary(k, 0, u->cur, v, u->ln, u->lw, u->ls, gini, ml1);
         u->varied = true;
@@ -355,6 +352,90 @@ static inline __attribute__((always_inline)) void feed(const struct sweep *k, st
     u->cur = v;
 }
 
+/* Add the row of rank q (ranks come in increasing order). */
+static inline __attribute__((always_inline)) void feed(const struct sweep *k, struct run *u,
+                                                       const struct fsmall *s,
+                                                       const struct frank *rk, unsigned q, int gini,
+                                                       int ml1)
+{
+    feed_v(k, u, s, (double)rk[q].val, rk[q].id, gini, ml1);
+}
+
+/* below[i] += the number of keys[0..nv) smaller than keys[i], for the lanes
+ * i < nv (keys distinct, padded with INT16_MAX to FOREST_SMALL_INSERTION):
+ * each key's place in sorted order, counted for all at once (vectorised over
+ * 8 or FOREST_SMALL_INSERTION lanes, no data-dependent branches). */
+static inline __attribute__((always_inline)) void count_below(const int16_t *keys, uint32_t nv,
+                                                              int16_t *below)
+{
+    if (nv <= 8) { /* one vector of lanes */
+        for (uint32_t j = 0; j < nv; j++)
+            for (uint32_t i = 0; i < 8; i++)
+                below[i] = (int16_t)(below[i] + (keys[j] < keys[i]));
+        return;
+    }
+    for (uint32_t j = 0; j < nv; j++)
+        for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++)
+            below[i] = (int16_t)(below[i] + (keys[j] < keys[i]));
+}
+
+/* A tiny node on a feature not ranked in this subtree: sort the node's rows
+ * by (code, value, id) directly, as a ranking would (ids are increasing in
+ * ord), and feed them. Returns the number of rows with a value. */
+static inline __attribute__((always_inline)) uint32_t
+tiny_unranked(struct sweep *k, struct run *u, const struct fsmall *s, uint16_t *tmp, uint32_t lb,
+              uint32_t le, int feature, int gini, int ml1)
+{
+    const struct fbins *bins = s->bins;
+    size_t off = (size_t)feature * FOREST_SMALL_MAX;
+    const uint8_t *codes = s->codes + off;
+    int32_t rc = bins->raw_col[feature];
+    const float *raw = rc >= 0 ? s->raw + (size_t)rc * FOREST_SMALL_MAX : NULL;
+    const double *lo = bins->lo + bins->off[feature];
+    int16_t ck[FOREST_SMALL_INSERTION], below[FOREST_SMALL_INSERTION];
+    uint16_t ids[FOREST_SMALL_INSERTION];
+    uint32_t nv = 0;
+    for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++) {
+        ck[i] = INT16_MAX; /* padding */
+        below[i] = 0;
+    }
+    for (uint32_t r = lb; r < le; r++) {
+        unsigned id = s->ord[r], c = codes[id];
+        if (c == FOREST_MISSING_CODE) {
+            k->mn++;
+            k->mw += s->w[id];
+            k->ms += s->v[id];
+            continue;
+        }
+        ck[nv] = (int16_t)(c << 5 | nv); /* distinct, in (code, id) order */
+        ids[nv++] = (uint16_t)id;
+    }
+    count_below(ck, nv, below); /* order by (code, id) */
+    for (uint32_t i = 0; i < nv; i++)
+        tmp[below[i]] = ids[i];
+    if (raw != NULL) { /* then by value within each code: nearly sorted already */
+        uint64_t key[FOREST_SMALL_INSERTION];
+        for (uint32_t i = 0; i < nv; i++) {
+            unsigned id = tmp[i];
+            key[i] =
+                (uint64_t)codes[id] << 48 | (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id;
+        }
+        for (uint32_t i = 1; i < nv; i++) {
+            uint64_t x = key[i];
+            uint32_t j = i;
+            for (; j > 0 && key[j - 1] > x; j--)
+                key[j] = key[j - 1];
+            key[j] = x;
+        }
+        for (uint32_t i = 0; i < nv; i++)
+            feed_v(k, u, s, (double)raw[key[i] & 0xFFFFu], (unsigned)(key[i] & 0xFFFFu), gini, ml1);
+    } else {
+        for (uint32_t i = 0; i < nv; i++)
+            feed_v(k, u, s, lo[codes[tmp[i]]], tmp[i], gini, ml1);
+    }
+    return nv;
+}
+
 /* The sweep with the criterion (gini or mse) known at compile time. */
 static inline __attribute__((always_inline)) int
 scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, uint16_t *tmp,
@@ -362,12 +443,15 @@ scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, 
             struct fsplit *best, int gini, int ml1)
 {
     size_t off = (size_t)feature * FOREST_SMALL_MAX;
-    const double *vals = s->vals + off;
-    const uint16_t *pos = s->pos + off, *list = s->list + off;
+    const struct frank *rk = s->rk + off;
+    const uint16_t *pos = s->pos + off;
     uint32_t miss0 = s->miss0[feature], nv = 0;
     struct sweep k = sweep_init(c, node_st, le - lb, feature, bi, best);
     struct run u = {0, false, 0.0, 0.0, 0.0};
-    if (le - lb <= FOREST_SMALL_INSERTION) { /* tiny node: sort its ranks directly */
+    bool ranked = s->sb[feature] <= lb && le <= s->se[feature];
+    if (!ranked && le - lb <= FOREST_SMALL_INSERTION) {
+        nv = tiny_unranked(&k, &u, s, tmp, lb, le, feature, gini, ml1);
+    } else if (le - lb <= FOREST_SMALL_INSERTION) { /* tiny node: sort its ranks directly */
         int16_t q_in[FOREST_SMALL_INSERTION], below[FOREST_SMALL_INSERTION];
         for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++) {
             q_in[i] = INT16_MAX; /* padding: never below a rank (ranks < FOREST_SMALL_MAX) */
@@ -386,13 +470,11 @@ scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, 
         }
         /* ranks are distinct: place each by the count of smaller ones (counted
          * for all at once: vectorised, no data-dependent branches) */
-        for (uint32_t j = 0; j < nv; j++)
-            for (uint32_t i = 0; i < FOREST_SMALL_INSERTION; i++)
-                below[i] = (int16_t)(below[i] + (q_in[j] < q_in[i]));
+        count_below(q_in, nv, below);
         for (uint32_t i = 0; i < nv; i++)
             tmp[below[i]] = (uint16_t)q_in[i];
         for (uint32_t i = 0; i < nv; i++)
-            feed(&k, &u, s, vals, list, tmp[i], gini, ml1);
+            feed(&k, &u, s, rk, tmp[i], gini, ml1);
     } else { /* rank bitmap (zero between uses): set, then read back in order and clear */
         uint32_t used = 0; /* one bit per non-empty bitmap word */
         for (uint32_t r = lb; r < le; r++) {
@@ -412,7 +494,7 @@ scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, 
             uint64_t b = bits[wi];
             bits[wi] = 0;
             for (; b != 0; b &= b - 1)
-                feed(&k, &u, s, vals, list, wi * 64 + (unsigned)__builtin_ctzll(b), gini, ml1);
+                feed(&k, &u, s, rk, wi * 64 + (unsigned)__builtin_ctzll(b), gini, ml1);
         }
     }
     if (nv == 0 || (!u.varied && k.mn == 0))

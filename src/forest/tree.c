@@ -93,7 +93,7 @@ static int scan_small_codes(const struct fgrow_cfg *cfg, const struct fgrow_ws *
 }
 
 /* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
-static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, struct feval *ev,
+static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct feval *ev,
                         const struct fentry *nd, const double *node_st, int f,
                         const struct fhist *pre, struct fsplit *best)
 {
@@ -108,6 +108,9 @@ static int eval_feature(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, 
     if (nd->set == SET_SMALL) {
         if (fast && bins->raw_col[f] < 0 && nb <= m / 2)
             return scan_small_codes(cfg, ws, ev, nd, node_st, f, &bi, best);
+        /* small mode runs on one thread; tiny nodes sort unranked features themselves */
+        if (!fast || m > FOREST_SMALL_INSERTION)
+            cipi_forest_small_need(&ws->small, nd->b, nd->e, (size_t)f);
         if (fast)
             return cipi_forest_scan_small2(&cfg->sc, &ws->small, ev->bits, ev->ids, nd->b, nd->e, f,
                                            node_st, &bi, best);
@@ -251,13 +254,17 @@ static bool node_totals(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws,
     size_t ns = ws->n_stats;
     memset(st, 0, ns * sizeof *st);
     if (nd->set != SET_SMALL) {
-        for (uint32_t r = nd->b; r < nd->e; r++) {
-            if (ns == 2) {
-                st[0] += ws->w[r];
-                st[1] += ws->v[r];
-            } else {
-                st[(size_t)ws->v[r]] += ws->w[r];
+        if (ns == 2) { /* sums in registers (st may alias the row arrays for the compiler) */
+            double s0 = 0.0, s1 = 0.0;
+            for (uint32_t r = nd->b; r < nd->e; r++) {
+                s0 += ws->w[r];
+                s1 += ws->v[r];
             }
+            st[0] = s0;
+            st[1] = s1;
+        } else {
+            for (uint32_t r = nd->b; r < nd->e; r++)
+                st[(size_t)ws->v[r]] += ws->w[r];
         }
         if (cfg->sc.crit != FCRIT_MSE)
             return cipi_forest_class_impurity(&cfg->sc, st) <= FOREST_EPSILON;
@@ -265,15 +272,22 @@ static bool node_totals(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws,
     }
     const struct fsmall *s = &ws->small;
     double ymin = (double)INFINITY, ymax = -(double)INFINITY, wmin = (double)INFINITY;
-    for (uint32_t r = nd->b; r < nd->e; r++) {
-        unsigned id = s->ord[r];
-        if (ns == 2) {
-            st[0] += s->w[id];
-            st[1] += s->v[id];
-            ymin = s->y[id] < ymin ? s->y[id] : ymin;
-            ymax = s->y[id] > ymax ? s->y[id] : ymax;
-            wmin = s->w[id] < wmin ? s->w[id] : wmin;
-        } else {
+    if (ns == 2) {
+        double s0 = 0.0, s1 = 0.0;
+        for (uint32_t r = nd->b; r < nd->e; r++) {
+            unsigned id = s->ord[r];
+            double wi = s->w[id], yi = s->y[id];
+            s0 += wi;
+            s1 += s->v[id];
+            ymin = yi < ymin ? yi : ymin;
+            ymax = yi > ymax ? yi : ymax;
+            wmin = wi < wmin ? wi : wmin;
+        }
+        st[0] = s0;
+        st[1] = s1;
+    } else {
+        for (uint32_t r = nd->b; r < nd->e; r++) {
+            unsigned id = s->ord[r];
             st[(size_t)s->v[id]] += s->w[id];
         }
     }
@@ -335,6 +349,9 @@ static uint32_t partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, uint
     unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
     uint32_t nl = b, nr = 0;
     for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
+        /* the rows of a large node are sparse in a large column: fetch ahead */
+        if (r + 16 < e)
+            __builtin_prefetch(col + ws->idx[r + 16]);
         uint32_t i = ws->idx[r];
         double wr = ws->w[r], vr = ws->v[r];
         unsigned c = col[i];
@@ -578,13 +595,13 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
 {
     if (ws == NULL)
         return;
-    void *blocks[] = {
-        ws->cover,       ws->idx,       ws->idx2,        ws->cnt,        ws->w,
-        ws->w2,          ws->v,         ws->v2,          ws->nodes,      ws->dists,
-        ws->stack,       ws->perm,      ws->free_sets,   ws->fres,       ws->fconst,
-        ws->node_st,     ws->small.ord, ws->small.keys,  ws->small.list, ws->small.pos,
-        ws->small.codes, ws->small.raw, ws->small.miss0, ws->small.vals, ws->small.w,
-        ws->small.v,     ws->small.y,   ws->small.tmp,   ws->small.count};
+    void *blocks[] = {ws->cover,       ws->idx,       ws->idx2,        ws->cnt,      ws->w,
+                      ws->w2,          ws->v,         ws->v2,          ws->nodes,    ws->dists,
+                      ws->stack,       ws->perm,      ws->free_sets,   ws->fres,     ws->fconst,
+                      ws->node_st,     ws->small.ord, ws->small.keys,  ws->small.rk, ws->small.pos,
+                      ws->small.codes, ws->small.raw, ws->small.miss0, ws->small.w,  ws->small.v,
+                      ws->small.y,     ws->small.tmp, ws->small.count, ws->small.sb, ws->small.se,
+                      ws->small.ncodes};
     for (size_t i = 0; i < CIP_ARRAY_LEN(blocks); i++)
         cipi_afree(a, blocks[i]);
     for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
@@ -674,15 +691,17 @@ static bool small_new(cip_ctx *ctx, struct fgrow_ws *ws, const struct fgrow_cfg 
     s->raw = cipi_mallocarray(ctx, FOREST_SMALL_MAX,
                               (cfg->bins->n_raw ? cfg->bins->n_raw : 1) * sizeof *s->raw);
     s->miss0 = cipi_mallocarray(ctx, ws->p, sizeof *s->miss0);
-    s->vals = cipi_mallocarray(ctx, per_f, sizeof *s->vals);
-    s->list = cipi_mallocarray(ctx, per_f, sizeof *s->list);
+    s->rk = cipi_mallocarray(ctx, per_f, sizeof *s->rk);
     s->w = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->w);
     s->v = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->v);
     s->y = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->y);
     s->tmp = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof *s->tmp);
     s->count = cipi_mallocarray(ctx, FOREST_HIST_BINS + 1, sizeof *s->count);
-    return s->ord && s->keys && s->pos && s->codes && s->raw && s->miss0 && s->vals && s->list &&
-           s->w && s->v && s->y && s->tmp && s->count;
+    s->sb = cipi_mallocarray(ctx, ws->p, sizeof *s->sb);
+    s->se = cipi_mallocarray(ctx, ws->p, sizeof *s->se);
+    s->ncodes = cipi_malloc(ctx, FOREST_SMALL_MAX);
+    return s->ord && s->keys && s->pos && s->codes && s->raw && s->miss0 && s->rk && s->w && s->v &&
+           s->y && s->tmp && s->count && s->sb && s->se && s->ncodes;
 }
 
 /* Histograms for one-pass building over whole rows (skipped when too large). */
