@@ -10,7 +10,11 @@
  * --load skips fitting (fit times are then load times). --repeat R times the
  * batch prediction and the single-row loop R times each and reports the
  * fastest; --pred-out writes the hold-out predictions (probability of class 1
- * for clf) one per line with %.17g. Uses only the public API.
+ * for clf) one per line with %.17g. Memory: train_f32_mb is the training
+ * matrix as float32; fit_rss_start_mb the RSS just before the fit (the
+ * split copies of the input as doubles, after the full table is freed) and
+ * fit_peak_rss_mb the peak RSS during the fit (VmHWM, reset before it).
+ * Uses only the public API.
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L
@@ -157,6 +161,32 @@ static int parse(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/* A "Name:  N kB" line of /proc/self/status, in kB (-1 when unreadable). */
+static long mem_kb(const char *name)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(name);
+    while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+        if (strncmp(line, name, len) == 0)
+            kb = strtol(line + len, NULL, 10);
+    if (fp != NULL)
+        fclose(fp);
+    return kb;
+}
+
+/* Reset VmHWM to the current RSS (Linux: "5" to clear_refs), so the peak read after the
+ * fit is the fit's own, not the CSV reading's. */
+static void reset_peak(void)
+{
+    FILE *fp = fopen("/proc/self/clear_refs", "w");
+    if (fp != NULL) {
+        fputs("5", fp);
+        fclose(fp);
+    }
+}
+
 /* x = all columns but "target" of rows [r0, r0+n); y = target. */
 static int split(cip_ctx *ctx, const cip_frame *df, size_t r0, size_t n, cip_frame **x, double **y)
 {
@@ -219,6 +249,8 @@ int main(int argc, char **argv)
     size_t n = cip_frame_n_rows(df), n_te = (size_t)((double)n * o.holdout), n_tr = n - n_te;
     if (split(ctx, df, 0, n_tr, &xtr, &ytr) || split(ctx, df, n_tr, n_te, &xte, &yte))
         return die(ctx, "split");
+    cip_frame_free(df); /* the split copies are all that is used from here */
+    df = NULL;
     cip_forest_params p;
     cip_forest_params_default(&p);
     int clf = strcmp(o.task, "clf") == 0;
@@ -230,12 +262,15 @@ int main(int argc, char **argv)
         p.max_features_value = o.max_features;
     }
     cip_forest *f = NULL;
+    long rss0 = mem_kb("VmRSS:");
+    reset_peak();
     t0 = now();
     double c0 = cpu_now();
     if (o.load != NULL ? cip_forest_load(ctx, o.load, &f) != CIP_OK
                        : cip_forest_fit(ctx, xtr, ytr, NULL, &p, &f) != CIP_OK)
         return die(ctx, o.load != NULL ? "load" : "fit");
     double t_fit = now() - t0, c_fit = cpu_now() - c0;
+    long hwm = mem_kb("VmHWM:"); /* peak since the reset: the fit's own high-water mark */
     size_t w = clf ? 2 : 1;
     double *pred = malloc(n_te * w * sizeof *pred), *score = malloc(n_te * sizeof *score);
     double t_pred = INFINITY, c_pred = INFINITY;
@@ -276,12 +311,14 @@ int main(int argc, char **argv)
         "\"trees\":%d,\"threads\":%d,\"read_s\":%.3f,\"fit_s\":%.3f,\"fit_cpu_s\":%.3f,\"%s\":%.6f,"
         "\"predict_rows_per_s\":%.0f,\"predict_cpu_s\":%.3f,\"row_latency_us\":%.2f,"
         "\"row_latency_cpu_us\":%.2f,\"nodes\":%llu,"
-        "\"max_depth\":%d,\"model_bytes\":%zu}\n",
+        "\"max_depth\":%d,\"model_bytes\":%zu,\"train_f32_mb\":%.1f,\"fit_rss_start_mb\":%.1f,"
+        "\"fit_peak_rss_mb\":%.1f}\n",
         o.task, n, cip_frame_n_cols(xtr), o.trees, cip_ctx_threads(ctx), t_read, t_fit, c_fit,
         clf ? "auc" : "r2", metric, (double)n_te / t_pred, c_pred, us, cpu_us,
-        (unsigned long long)info.n_nodes, info.max_depth, info.model_bytes);
+        (unsigned long long)info.n_nodes, info.max_depth, info.model_bytes,
+        (double)n_tr * (double)cip_frame_n_cols(xtr) * 4.0 / 1048576.0, (double)rss0 / 1024.0,
+        (double)hwm / 1024.0);
     cip_forest_free(f);
-    cip_frame_free(df);
     cip_frame_free(xtr);
     cip_frame_free(xte);
     free(ytr);
