@@ -101,6 +101,18 @@ static inline uint32_t cipi_forest_float_key(float x)
     return u & 0x80000000u ? ~u : u | 0x80000000u;
 }
 
+/* Insertion sort of n 64-bit keys, ascending (short or nearly sorted runs). */
+static inline void cipi_forest_sort_keys(uint64_t *keys, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        uint32_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = k;
+    }
+}
+
 /* 1 when float input x goes to the right child of internal node n. */
 static inline int cipi_forest_goes_right(const struct fnode *n, float x)
 {

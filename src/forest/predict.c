@@ -46,6 +46,12 @@
 
 #define DONE UINT32_MAX
 
+/* cipi_forest_goes_right; with nonan (x is known not to be NaN) without its NaN test. */
+static inline int goes_right(const struct fnode *n, float x, bool nonan)
+{
+    return nonan ? !(x <= n->thr) : cipi_forest_goes_right(n, x);
+}
+
 /* Leaves of trees[0..nt) for one row (float values rf, or else doubles rd)
  * into leaf[]: ROW_LANES trees walked in lockstep (the next node of each
  * prefetched, so the cache misses of different trees overlap); a finished
@@ -65,7 +71,7 @@ static inline void walk_trees(const struct ftree *trees, size_t nt, const float 
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
                 float v = rf != NULL ? rf[n->feature] : cipi_forest_f32(rd[n->feature]);
-                n = base[l] + n->child + (nonan ? !(v <= n->thr) : cipi_forest_goes_right(n, v));
+                n = base[l] + n->child + goes_right(n, v, nonan);
                 PREFETCH(n);
                 cur[l] = n;
             } else if (tree[l] != DONE) {
@@ -227,7 +233,7 @@ static inline void tree_walk(const cip_forest *f, const struct ftree *t, const f
             const struct fnode *n = cur[l];
             if (n->child >= 0) {
                 float x = rp[l][n->feature];
-                int right = nonan ? !(x <= n->thr) : cipi_forest_goes_right(n, x);
+                int right = goes_right(n, x, nonan);
                 n = nd + n->child + right;
                 PREFETCH(n);
                 cur[l] = n;
@@ -309,25 +315,38 @@ static void row_leaves(const cip_forest *f, const float *rf, bool nonan, const d
         walk_trees(f->trees + t0, g, NULL, row, false, leaf);
 }
 
+/* The tree sums of one row (floats rf, or the doubles row when rf is NULL) into
+ * acc[width] (zeroed here), tree after tree: the sums of the batch path. */
+static void row_sums(const cip_forest *f, const float *rf, bool nonan, const double *row,
+                     double *acc)
+{
+    const struct fnode *leaf[ROW_CHUNK];
+    memset(acc, 0, (f->n_classes ? f->n_classes : 1) * sizeof *acc);
+    for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
+        size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
+        row_leaves(f, rf, nonan, row, t0, g, leaf);
+        for (size_t i = 0; i < g; i++) {
+            if (f->n_classes == 0)
+                acc[0] += leaf[i]->value;
+            else
+                add_leaf(f, &f->trees[t0 + i], leaf[i], acc);
+        }
+    }
+}
+
 /* One thread: every tree in order over the block, summing into acc. */
 static void predict_block(const struct pred_job *j, size_t r0, size_t nr, float *buf, double *acc)
 {
     const cip_forest *f = j->f;
     size_t width = f->n_classes ? f->n_classes : 1;
     bool nonan = !gather_block(j->x, j->cols, f->n_features, r0, nr, buf);
-    struct sink s = {SINK_ADD, acc, NULL, NULL};
-    memset(acc, 0, nr * width * sizeof *acc);
     if (nr == 1) { /* one row (a server request): the trees in lockstep, same sums in order */
-        const struct fnode *leaf[ROW_CHUNK];
-        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
-            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-            row_leaves(f, buf, nonan, NULL, t0, g, leaf);
-            for (size_t i = 0; i < g; i++)
-                sink_put(f, &f->trees[t0 + i], &s, 0, leaf[i]);
-        }
+        row_sums(f, buf, nonan, NULL, acc);
         block_out(j, r0, 0, 1, acc);
         return;
     }
+    struct sink s = {SINK_ADD, acc, NULL, NULL};
+    memset(acc, 0, nr * width * sizeof *acc);
     for (size_t t = 0; t < f->n_trees; t++)
         tree_rows(f, &f->trees[t], buf, NULL, nr, nonan, &s);
     block_out(j, r0, 0, nr, acc);
@@ -509,17 +528,10 @@ cip_status cip_forest_predict_proba_row(const cip_forest *f, const double *row, 
     if (f == NULL || f->magic != FOREST_MAGIC || row == NULL || out == NULL || f->n_classes == 0)
         return CIP_ERR_MISUSE;
     size_t k = f->n_classes;
-    const struct fnode *leaf[ROW_CHUNK];
     float buf[ROW_STACK];
     bool nonan;
     const float *rf = row_f32(f, row, buf, &nonan);
-    memset(out, 0, k * sizeof *out);
-    for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
-        size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-        row_leaves(f, rf, nonan, row, t0, g, leaf);
-        for (size_t i = 0; i < g; i++)
-            add_leaf(f, &f->trees[t0 + i], leaf[i], out);
-    }
+    row_sums(f, rf, nonan, row, out);
     double inv = 1.0 / (double)f->n_trees;
     for (size_t c = 0; c < k; c++)
         out[c] *= inv;
@@ -531,17 +543,11 @@ cip_status cip_forest_predict_row(const cip_forest *f, const double *row, double
     if (f == NULL || f->magic != FOREST_MAGIC || row == NULL || out == NULL)
         return CIP_ERR_MISUSE;
     if (f->n_classes == 0) {
-        const struct fnode *leaf[ROW_CHUNK];
         float buf[ROW_STACK];
         bool nonan;
-        const float *rf = row_f32(f, row, buf, &nonan);
-        double s = 0.0;
-        for (size_t t0 = 0; t0 < f->n_trees; t0 += ROW_CHUNK) {
-            size_t g = f->n_trees - t0 < ROW_CHUNK ? f->n_trees - t0 : ROW_CHUNK;
-            row_leaves(f, rf, nonan, row, t0, g, leaf);
-            for (size_t i = 0; i < g; i++)
-                s += leaf[i]->value;
-        }
+        double s;
+        const float *rf = row_f32(f, row, buf, &nonan); /* sets nonan: before the call */
+        row_sums(f, rf, nonan, row, &s);
         *out = s / (double)f->n_trees;
         return CIP_OK;
     }

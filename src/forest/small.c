@@ -53,17 +53,6 @@ static uint32_t sort_by_code(const uint8_t *codes, const uint64_t *low, uint32_t
     return n_present;
 }
 
-static void insertion_sort(uint64_t *keys, uint32_t n)
-{
-    for (uint32_t i = 1; i < n; i++) {
-        uint64_t k = keys[i];
-        uint32_t j = i;
-        for (; j > 0 && keys[j - 1] > k; j--)
-            keys[j] = keys[j - 1];
-        keys[j] = k;
-    }
-}
-
 /* Sort n distinct keys: insertion sort for short runs, else bottom-up merge
  * sort of insertion-sorted blocks (tmp: n keys). */
 static inline void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
@@ -81,11 +70,11 @@ static inline void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
         return;
     }
     if (n <= 2 * BLOCK) {
-        insertion_sort(keys, n);
+        cipi_forest_sort_keys(keys, n);
         return;
     }
     for (uint32_t i = 0; i < n; i += BLOCK)
-        insertion_sort(keys + i, n - i < BLOCK ? n - i : BLOCK);
+        cipi_forest_sort_keys(keys + i, n - i < BLOCK ? n - i : BLOCK);
     uint64_t *src = keys, *dst = tmp;
     for (uint32_t width = BLOCK; width < n; width *= 2) {
         for (uint32_t i = 0; i < n; i += 2 * width) {

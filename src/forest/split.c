@@ -420,13 +420,7 @@ tiny_unranked(struct sweep *k, struct run *u, const struct fsmall *s, uint16_t *
             key[i] =
                 (uint64_t)codes[id] << 48 | (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id;
         }
-        for (uint32_t i = 1; i < nv; i++) {
-            uint64_t x = key[i];
-            uint32_t j = i;
-            for (; j > 0 && key[j - 1] > x; j--)
-                key[j] = key[j - 1];
-            key[j] = x;
-        }
+        cipi_forest_sort_keys(key, nv);
         for (uint32_t i = 0; i < nv; i++)
             feed_v(k, u, s, (double)raw[key[i] & 0xFFFFu], (unsigned)(key[i] & 0xFFFFu), gini, ml1);
     } else {
