@@ -732,6 +732,8 @@ cip_status cip_train_run(cip_ctx *ctx, const cip_frame *data, const cip_train_pa
     cip_status rc = params_check(ctx, p);
     if (rc != CIP_OK)
         return rc;
+    if (cip_frame_n_rows(data) == 0)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "the table has no data rows (only a header)");
     cip_train_result *r = cipi_train_result_new(ctx);
     if (r == NULL)
         return cipi_nomem(ctx);
