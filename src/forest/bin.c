@@ -74,13 +74,13 @@ static uint8_t bin_code(const double *hi, unsigned n_bins, double x)
 {
     if (x != x)
         return FOREST_MISSING_CODE;
-    unsigned lo = 0, top = n_bins - 1; /* the last bin catches the rest */
-    while (lo < top) {
-        unsigned mid = (lo + top) / 2;
-        if (x <= hi[mid])
-            top = mid;
-        else
-            lo = mid + 1;
+    /* the code is in [lo, lo + len) (the last bin catches the rest); halved
+     * without branches, which mispredict half the time on unsorted rows */
+    unsigned lo = 0, len = n_bins;
+    while (len > 1) {
+        unsigned half = len / 2;
+        lo = x > hi[lo + half - 1] ? lo + half : lo;
+        len -= half;
     }
     return (uint8_t)lo;
 }

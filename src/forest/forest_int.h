@@ -91,6 +91,40 @@ static inline float cipi_forest_thr32(double t)
     return (double)f > t ? nextafterf(f, -(float)INFINITY) : f;
 }
 
+/* cip_rng_below(r, n), inlined for the hot draws of bootstrap samples and
+ * feature candidates: the same splitmix64 step and Lemire's bounded draw
+ * (rng.c), so the same numbers. */
+static inline uint64_t cipi_forest_below(cip_rng *r, uint64_t n)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 m;
+    uint64_t lo, t = 0;
+    int first = 1;
+    do {
+        uint64_t z = (r->state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        m = (u128)(z ^ (z >> 31)) * n;
+        lo = (uint64_t)m;
+        if (first && lo < n) /* rare: the rejection threshold */
+            t = (0 - n) % n;
+        first = 0;
+    } while (lo < t);
+    return (uint64_t)(m >> 64);
+}
+
+/* Two doubles added lane by lane (a GCC/Clang vector extension: SSE2 on
+ * x86-64, NEON on arm64): a (weight, value) pair of a histogram bin updated
+ * with one load, add and store; each lane rounds as the scalar add would. */
+typedef double cipi_v2d __attribute__((vector_size(16)));
+static inline void cipi_v2d_add(double *p, cipi_v2d a)
+{
+    cipi_v2d x;
+    memcpy(&x, p, sizeof x);
+    x += a;
+    memcpy(p, &x, sizeof x);
+}
+
 /* An unsigned key ordered as the float x (-0 and +0 equal; x is not NaN). */
 static inline uint32_t cipi_forest_float_key(float x)
 {
@@ -186,8 +220,9 @@ CIP_INTERNAL void cipi_forest_hist_add(struct fhist *h, int n_stats, const uint8
                                        const uint32_t *idx, const double *w, const double *v,
                                        size_t n);
 /* The histograms hs[0..k) of features feats[0..k) in one pass over rows
- * idx[0..n) of the row-major codes: one cache line per row instead of one
- * per row and feature, which pays off when a node's rows are sparse. */
+ * idx[0..n) of the row-major codes (rows of p bytes): one cache line per row
+ * instead of one per row and feature, which pays off when a node's rows are
+ * sparse. idx NULL: rows 0..n-1 in order (a node's own copy of its rows). */
 CIP_INTERNAL void cipi_forest_hist_add_rows(struct fhist *hs, const int *feats, int k, int n_stats,
                                             const uint8_t *codes_rm, size_t p, const uint32_t *idx,
                                             const double *w, const double *v, size_t n);
@@ -246,13 +281,26 @@ CIP_INTERNAL int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct
                                         const struct fbinfo *bi, struct fsplit *best);
 struct fsmall;
 /* Small-mode sweep of feature at node [lb, le): bits and tmp are scratch
- * (FOREST_SMALL_MAX / 64 words, zero between uses, and FOREST_SMALL_INSERTION ids).
+ * (FOREST_SMALL_MAX / 64 words, zero between uses, and FOREST_SMALL_MAX + 8 ids).
  * The feature must be ranked for the node (cipi_forest_small_need) unless the
  * node has at most FOREST_SMALL_INSERTION rows. */
 CIP_INTERNAL int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s,
                                          uint64_t *bits, uint16_t *tmp, uint32_t lb, uint32_t le,
                                          int feature, const double *node_st,
                                          const struct fbinfo *bi, struct fsplit *best);
+/* Small-mode sweep of an exact feature (one value per code) at node [lb, le)
+ * from a sparse histogram of its codes, no ranking needed. cells: scratch of
+ * FOREST_CODE_CELLS doubles, zero between uses (left zero on return). */
+#define FOREST_CODE_CELLS (2 * 3 * FOREST_HIST_BINS)
+CIP_INTERNAL int cipi_forest_scan_codes2(const struct fsplit_cfg *c, const struct fsmall *s,
+                                         double *cells, uint32_t lb, uint32_t le, int feature,
+                                         const double *node_st, const struct fbinfo *bi,
+                                         struct fsplit *best);
+/* Small-mode sweep of feature at a node of the two rows ord[lb], ord[lb + 1]:
+ * the same result as the general sweeps, without their set-up. */
+CIP_INTERNAL int cipi_forest_scan_pair2(const struct fsplit_cfg *c, const struct fsmall *s,
+                                        uint32_t lb, int feature, const double *node_st,
+                                        const struct fbinfo *bi, struct fsplit *best);
 /* The criterion term g(stats) with impurity decrease D = g(L) + g(R) - g(node):
  * s^2/w (mse), sum c^2 / w (gini), sum c log2 c - w log2 w (entropy). */
 CIP_INTERNAL double cipi_forest_gterm(const struct fsplit_cfg *c, const double *st);
@@ -290,10 +338,11 @@ struct fsmall {
     uint16_t *tmp;     /* scratch for partitions */
     uint32_t *count;   /* scratch for the initial sort: 257 counts */
 };
-/* Enter small mode for rows idx/w/v[0..m), m <= FOREST_SMALL_MAX. */
+/* Enter small mode for rows idx/w/v[0..m), m <= FOREST_SMALL_MAX; crows: their
+ * codes in order (rows of stride cps), or NULL to read them by idx. */
 CIP_INTERNAL void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins,
-                                         const uint32_t *idx, const double *w, const double *v,
-                                         uint32_t m);
+                                         const uint32_t *idx, const uint8_t *crows, size_t cps,
+                                         const double *w, const double *v, uint32_t m);
 /* Make feature f ranked for node [lb, le): sorts the node's rows unless
  * an ancestor (or the node) already did in this subtree. */
 CIP_INTERNAL void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f);

@@ -16,9 +16,15 @@
  * value in time proportional to the node (plus a few bitmap words): no
  * per-node sort, no 256-bin histogram, and no work for the features a node
  * does not draw. The order is (code, value, id) whichever node sorted, so
- * results do not depend on where a feature was sorted.
+ * results do not depend on where a feature was sorted. A sort places the
+ * rows by code (one counting pass; exact features are then sorted), then
+ * orders each code's few rows by value (one insertion pass when every run
+ * is short). Entering small mode transposes the subtree's row-major codes
+ * and values into per-feature arrays (by 16 x 16 byte blocks with SSE2).
  * Values are exact (not bins), so small nodes get exactly scikit-learn's
- * candidate thresholds.
+ * candidate thresholds. With squared error or Gini on two stats, exact
+ * features (one value per code) are never ranked: split.c sweeps their
+ * codes directly.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -26,31 +32,33 @@
 
 #include "forest_int.h"
 
-#define SMALL_DIRECT 64 /* nodes up to this size rank by one sort of whole keys */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
-/* Counting sort of keys (code << 48 | low) by code, over the range of codes
- * present [*lo, *hi]; afterwards count[c] is the end of code c's run. Returns
- * the number of non-missing ids (the start of code 255). */
-static uint32_t sort_by_code(const uint8_t *codes, const uint64_t *low, uint32_t m, uint64_t *keys,
-                             uint32_t *count, unsigned *lo_out, unsigned *hi_out)
+#define GATHER_AHEAD  16 /* rows prefetched ahead when entering small mode */
+#define SMALL_DIRECT  32 /* nodes up to this size rank by one sort of whole keys */
+#define RUN_INSERTION 4  /* codes' runs all up to this long: one insertion pass */
+
+/* Place keys (code << 48 | low) by code, stably: count[c] holds the rows
+ * of code c (codes lo..hi) and is the end of c's run afterwards. Returns
+ * the number of non-missing rows (the start of code 255); *longest: the
+ * longest run of a value code. */
+static uint32_t place_by_code(uint32_t *count, const uint8_t *codes, const uint64_t *low,
+                              uint32_t m, unsigned lo, unsigned hi, uint64_t *keys,
+                              uint32_t *longest)
 {
-    unsigned lo = 255, hi = 0;
-    for (uint32_t r = 0; r < m; r++) {
-        lo = codes[r] < lo ? codes[r] : lo;
-        hi = codes[r] > hi ? codes[r] : hi;
+    uint32_t start = 0, run = 0;
+    for (unsigned c = lo; c <= hi; c++) { /* run starts */
+        uint32_t k = count[c];
+        count[c] = start;
+        start += k;
+        run = k > run && c != FOREST_MISSING_CODE ? k : run;
     }
-    memset(count + lo, 0, (hi - lo + 2) * sizeof *count);
-    for (uint32_t r = 0; r < m; r++)
-        count[codes[r] + 1]++;
-    for (unsigned c = lo + 1; c <= hi; c++)
-        count[c] += count[c - 1];
-    count[lo] = 0;
-    uint32_t n_present = hi == FOREST_MISSING_CODE ? count[FOREST_MISSING_CODE] : m;
     for (uint32_t r = 0; r < m; r++)
         keys[count[codes[r]]++] = (uint64_t)codes[r] << 48 | low[r];
-    *lo_out = lo;
-    *hi_out = hi;
-    return n_present;
+    *longest = run;
+    return hi == FOREST_MISSING_CODE ? (lo == hi ? 0 : count[hi - 1]) : m;
 }
 
 /* Sort n distinct keys: insertion sort for short runs, else bottom-up merge
@@ -95,26 +103,223 @@ static inline void sort_run(uint64_t *keys, uint32_t n, uint64_t *tmp)
         memcpy(keys, src, n * sizeof *keys);
 }
 
-/* Gather the codes and inexact values of the subtree's rows (whole rows:
- * one or two cache lines each, prefetched ahead). */
-static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32_t *idx, uint32_t m)
+/* The codes of the subtree's row r: from the rows' node-ordered copy crows
+ * (stride cps) when there is one, else from the binned table by idx. */
+struct crows {
+    const uint8_t *base; /* crows, or bins->codes_rm */
+    size_t stride;       /* cps, or p */
+    const uint32_t *idx; /* NULL with crows */
+};
+
+static inline const uint8_t *code_row(const struct crows *c, uint32_t r)
+{
+    return c->base + (c->idx != NULL ? (size_t)c->idx[r] : r) * c->stride;
+}
+
+/* Prefetch table row i of the subtree (both ends: rows may straddle cache
+ * lines); the codes only when they are read from the table (c->idx). */
+static inline void prefetch_row(const struct fbins *bins, const struct crows *c, size_t nr,
+                                uint32_t i)
+{
+    if (c->idx != NULL) {
+        __builtin_prefetch(c->base + (size_t)i * c->stride);
+        __builtin_prefetch(c->base + (size_t)i * c->stride + c->stride - 1);
+    }
+    if (nr > 0) {
+        __builtin_prefetch(bins->raw + (size_t)i * nr);
+        __builtin_prefetch(bins->raw + (size_t)i * nr + nr - 1);
+    }
+}
+
+/* Copy row r (local id) of the codes and inexact values into the per-feature arrays. */
+static inline void gather_one(struct fsmall *s, const struct fbins *bins, const struct crows *c,
+                              const uint32_t *idx, uint32_t r)
 {
     size_t p = s->p, nr = bins->n_raw;
-    for (uint32_t r = 0; r < m; r++) {
-        if (r + 16 < m) {
-            __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 16] * p);
-            __builtin_prefetch(bins->codes_rm + (size_t)idx[r + 16] * p + p - 1);
-            __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr);
-            __builtin_prefetch(bins->raw + (size_t)idx[r + 16] * nr + 16);
+    const uint8_t *crow = code_row(c, r);
+    const float *rrow = bins->raw + (size_t)idx[r] * nr;
+    for (size_t f = 0; f < p; f++)
+        s->codes[f * FOREST_SMALL_MAX + r] = crow[f];
+    for (size_t j = 0; j < nr; j++)
+        s->raw[j * FOREST_SMALL_MAX + r] = rrow[j];
+}
+
+#ifdef __SSE2__
+/* Transpose a 16 x 16 byte block in place (row i becomes column i): four
+ * rounds of interleaving row i with row i + 8. */
+static inline void transpose16(__m128i *a)
+{
+    for (int round = 0; round < 4; round++) {
+        __m128i o[16];
+        for (int i = 0; i < 8; i++) {
+            o[2 * i] = _mm_unpacklo_epi8(a[i], a[i + 8]);
+            o[2 * i + 1] = _mm_unpackhi_epi8(a[i], a[i + 8]);
         }
-        s->ord[r] = (uint16_t)r;
-        const uint8_t *crow = bins->codes_rm + (size_t)idx[r] * p;
-        const float *rrow = bins->raw + (size_t)idx[r] * nr;
-        for (size_t f = 0; f < p; f++)
-            s->codes[f * FOREST_SMALL_MAX + r] = crow[f];
-        for (size_t j = 0; j < nr; j++)
-            s->raw[j * FOREST_SMALL_MAX + r] = rrow[j];
+        for (int i = 0; i < 16; i++)
+            a[i] = o[i];
     }
+}
+
+/* Rows r0..r0+15 (p >= 16): 16-byte slices of each row's codes transposed
+ * by blocks (the last slice overlaps the previous one), values 4 x 4. */
+static void gather_block16(struct fsmall *s, const struct fbins *bins, const struct crows *cr,
+                           const uint32_t *idx, uint32_t r0)
+{
+    size_t p = s->p, nr = bins->n_raw;
+    const uint8_t *crow[16];
+    for (int i = 0; i < 16; i++)
+        crow[i] = code_row(cr, r0 + (uint32_t)i);
+    for (size_t j = 0; j < p; j += 16) {
+        size_t c = j + 16 <= p ? j : p - 16;
+        __m128i a[16];
+        for (int i = 0; i < 16; i++)
+            a[i] = _mm_loadu_si128((const __m128i *)(const void *)(crow[i] + c));
+        transpose16(a);
+        for (int i = 0; i < 16; i++)
+            _mm_storeu_si128(
+                (__m128i *)(void *)(s->codes + (c + (size_t)i) * FOREST_SMALL_MAX + r0), a[i]);
+    }
+    for (uint32_t q = 0; nr >= 4 && q < 16; q += 4) {
+        const float *rrow[4];
+        for (uint32_t i = 0; i < 4; i++)
+            rrow[i] = bins->raw + (size_t)idx[r0 + q + i] * nr;
+        for (size_t j = 0; j < nr; j += 4) {
+            size_t c = j + 4 <= nr ? j : nr - 4;
+            __m128 x0 = _mm_loadu_ps(rrow[0] + c), x1 = _mm_loadu_ps(rrow[1] + c);
+            __m128 x2 = _mm_loadu_ps(rrow[2] + c), x3 = _mm_loadu_ps(rrow[3] + c);
+            __m128 y0 = _mm_unpacklo_ps(x0, x2), y1 = _mm_unpackhi_ps(x0, x2);
+            __m128 y2 = _mm_unpacklo_ps(x1, x3), y3 = _mm_unpackhi_ps(x1, x3);
+            float *out = s->raw + c * FOREST_SMALL_MAX + r0 + q;
+            _mm_storeu_ps(out, _mm_unpacklo_ps(y0, y2));
+            _mm_storeu_ps(out + FOREST_SMALL_MAX, _mm_unpackhi_ps(y0, y2));
+            _mm_storeu_ps(out + 2 * FOREST_SMALL_MAX, _mm_unpacklo_ps(y1, y3));
+            _mm_storeu_ps(out + 3 * FOREST_SMALL_MAX, _mm_unpackhi_ps(y1, y3));
+        }
+    }
+    for (uint32_t q = 0; nr > 0 && nr < 4 && q < 16; q++) {
+        const float *rrow = bins->raw + (size_t)idx[r0 + q] * nr;
+        for (size_t j = 0; j < nr; j++)
+            s->raw[j * FOREST_SMALL_MAX + r0 + q] = rrow[j];
+    }
+}
+#endif
+
+/* Gather the codes and inexact values of the subtree's rows (whole rows:
+ * one or two cache lines each, prefetched ahead), transposed into one
+ * array per feature. crows: the rows' codes in order (stride cps), or NULL
+ * to read them from the binned table by idx. */
+static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32_t *idx,
+                        const uint8_t *crows, size_t cps, uint32_t m)
+{
+    size_t p = s->p, nr = bins->n_raw;
+    struct crows c = {crows != NULL ? crows : bins->codes_rm, crows != NULL ? cps : p,
+                      crows != NULL ? NULL : idx};
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < m && i < GATHER_AHEAD; i++)
+        prefetch_row(bins, &c, nr, idx[i]);
+#ifdef __SSE2__
+    for (; p >= 16 && r + 16 <= m; r += 16) {
+        for (uint32_t i = r + GATHER_AHEAD; i < r + GATHER_AHEAD + 16 && i < m; i++)
+            prefetch_row(bins, &c, nr, idx[i]);
+        gather_block16(s, bins, &c, idx, r);
+    }
+#endif
+    for (; r < m; r++) {
+        if (r + GATHER_AHEAD < m)
+            prefetch_row(bins, &c, nr, idx[r + GATHER_AHEAD]);
+        gather_one(s, bins, &c, idx, r);
+    }
+    for (uint32_t i = 0; i < m; i++)
+        s->ord[i] = (uint16_t)i;
+}
+
+/* Order keys i < j. */
+static inline void cmp_swap(uint64_t *k, int i, int j)
+{
+    uint64_t x = k[i], y = k[j];
+    k[i] = x < y ? x : y;
+    k[j] = x < y ? y : x;
+}
+
+/* Sort each code's run of keys[0, miss0) (placed by code) by value then id;
+ * longest: the longest run. */
+static void sort_runs(struct fsmall *s, uint64_t *keys, uint32_t miss0, uint32_t longest)
+{
+    if (longest <= 1)
+        return;
+    if (longest <= RUN_INSERTION) { /* short runs: one insertion pass (codes never cross) */
+        for (uint32_t q = 1; q < miss0; q++) {
+            uint64_t k = keys[q];
+            if (k < keys[q - 1]) {
+                uint32_t j = q;
+                do {
+                    keys[j] = keys[j - 1];
+                    j--;
+                } while (j > 0 && keys[j - 1] > k);
+                keys[j] = k;
+            }
+        }
+        return;
+    }
+    for (uint32_t q = 0; q < miss0;) { /* each code's run: from its first key to its end */
+        uint32_t e = s->count[keys[q] >> 48];
+        uint64_t *k = keys + q;
+        switch (e - q) { /* short runs: sorting networks of compare-exchanges */
+        case 1:
+            break;
+        case 2:
+            cmp_swap(k, 0, 1);
+            break;
+        case 3:
+            cmp_swap(k, 0, 1);
+            cmp_swap(k, 1, 2);
+            cmp_swap(k, 0, 1);
+            break;
+        case 4:
+            cmp_swap(k, 0, 1);
+            cmp_swap(k, 2, 3);
+            cmp_swap(k, 0, 2);
+            cmp_swap(k, 1, 3);
+            cmp_swap(k, 1, 2);
+            break;
+        default: /* the low keys are free now: merge scratch */
+            sort_run(k, e - q, keys + FOREST_SMALL_MAX);
+        }
+        q = e;
+    }
+}
+
+/* Ranks of an exact feature by one counting pass (codes order the rows;
+ * ids stay increasing within a code, as in ord): rk, pos for ranks lb..;
+ * returns the number of non-missing rows. */
+static uint32_t rank_exact(struct fsmall *s, const uint16_t *ord, uint32_t n, size_t f, uint32_t lb)
+{
+    const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
+    const double *vlo = s->bins->lo + s->bins->off[f];
+    uint16_t *pos = s->pos + f * FOREST_SMALL_MAX;
+    struct frank *rk = s->rk + f * FOREST_SMALL_MAX + lb;
+    uint32_t *count = s->count, start = 0;
+    unsigned lo = 255, hi = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        unsigned c = codes[ord[r]];
+        count[c]++;
+        lo = c < lo ? c : lo;
+        hi = c > hi ? c : hi;
+    }
+    for (unsigned c = lo; c <= hi; c++) { /* run starts */
+        uint32_t k = count[c];
+        count[c] = start;
+        start += k;
+    }
+    uint32_t miss0 = hi == FOREST_MISSING_CODE ? count[FOREST_MISSING_CODE] : n;
+    for (uint32_t r = 0; r < n; r++) {
+        unsigned id = ord[r], c = codes[id];
+        uint32_t q = count[c]++;
+        pos[id] = (uint16_t)(lb + q);
+        rk[q] = (struct frank){c != FOREST_MISSING_CODE ? (float)vlo[c] : (float)NAN, id};
+    }
+    memset(count + lo, 0, (hi - lo + 1) * sizeof *count); /* zero between uses */
+    return miss0;
 }
 
 /* Rank feature f for node [lb, le): rk (id and value of each rank, NaN for
@@ -125,7 +330,7 @@ static void gather_rows(struct fsmall *s, const struct fbins *bins, const uint32
 void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f)
 {
     const struct fbins *bins = s->bins;
-    uint32_t n = le - lb;
+    uint32_t n = le - lb, *count = s->count;
     const uint8_t *codes = s->codes + f * FOREST_SMALL_MAX;
     uint16_t *pos = s->pos + f * FOREST_SMALL_MAX;
     struct frank *rk = s->rk + f * FOREST_SMALL_MAX + lb;
@@ -134,19 +339,31 @@ void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f
     uint64_t *low = s->keys + FOREST_SMALL_MAX, *keys = s->keys;
     uint8_t *nc = s->ncodes;
     const uint16_t *ord = s->ord + lb;
-    /* order: code, then value (inexact features), then id */
+    unsigned lo = 255, hi = 0;
+    if (raw == NULL && n > SMALL_DIRECT) {
+        s->miss0[f] = lb + rank_exact(s, ord, n, f, lb);
+        s->sb[f] = lb;
+        s->se[f] = le;
+        return;
+    }
+    /* order: code, then value (inexact features), then id; count the codes */
     if (raw != NULL) {
         for (uint32_t r = 0; r < n; r++) {
-            unsigned id = ord[r];
-            nc[r] = codes[id];
-            low[r] = nc[r] != FOREST_MISSING_CODE
-                         ? (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id
-                         : id;
+            unsigned id = ord[r], c = codes[id];
+            nc[r] = (uint8_t)c;
+            count[c]++;
+            lo = c < lo ? c : lo;
+            hi = c > hi ? c : hi;
+            low[r] =
+                c != FOREST_MISSING_CODE ? (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id : id;
         }
     } else {
         for (uint32_t r = 0; r < n; r++) {
-            unsigned id = ord[r];
-            nc[r] = codes[id];
+            unsigned id = ord[r], c = codes[id];
+            nc[r] = (uint8_t)c;
+            count[c]++;
+            lo = c < lo ? c : lo;
+            hi = c > hi ? c : hi;
             low[r] = id;
         }
     }
@@ -158,19 +375,12 @@ void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f
         for (miss0 = n; miss0 > 0 && keys[miss0 - 1] >> 48 == FOREST_MISSING_CODE; miss0--)
             ;
     } else {
-        unsigned clo, chi;
-        miss0 = sort_by_code(nc, low, n, keys, s->count, &clo, &chi);
-        for (unsigned c = clo; raw != NULL && c <= chi && c != FOREST_MISSING_CODE; c++) {
-            uint32_t b = c == clo ? 0 : s->count[c - 1], e = s->count[c];
-            if (e - b == 2) { /* the most common run: one compare-exchange */
-                uint64_t x = keys[b], y = keys[b + 1];
-                keys[b] = x < y ? x : y;
-                keys[b + 1] = x < y ? y : x;
-            } else if (e - b > 2) { /* low is free now: merge scratch */
-                sort_run(keys + b, e - b, low);
-            }
-        }
+        uint32_t longest;
+        miss0 = place_by_code(count, nc, low, n, lo, hi, keys, &longest);
+        if (raw != NULL)
+            sort_runs(s, keys, miss0, longest);
     }
+    memset(count + lo, 0, (hi - lo + 1) * sizeof *count); /* zero between uses */
     if (raw != NULL) {
         for (uint32_t q = 0; q < miss0; q++) {
             unsigned id = (unsigned)(keys[q] & 0xFFFFu);
@@ -178,11 +388,11 @@ void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f
             rk[q] = (struct frank){raw[id], id};
         }
     } else {
-        const double *lo = bins->lo + bins->off[f];
+        const double *vlo = bins->lo + bins->off[f];
         for (uint32_t q = 0; q < miss0; q++) {
             unsigned id = (unsigned)(keys[q] & 0xFFFFu);
             pos[id] = (uint16_t)(lb + q);
-            rk[q] = (struct frank){(float)lo[keys[q] >> 48], id}; /* exact: a float */
+            rk[q] = (struct frank){(float)vlo[keys[q] >> 48], id}; /* exact: a float */
         }
     }
     for (uint32_t q = miss0; q < n; q++) {
@@ -196,7 +406,8 @@ void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f
 }
 
 void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins, const uint32_t *idx,
-                            const double *w, const double *v, uint32_t m)
+                            const uint8_t *crows, size_t cps, const double *w, const double *v,
+                            uint32_t m)
 {
     s->bins = bins;
     s->m = m;
@@ -205,9 +416,10 @@ void cipi_forest_small_init(struct fsmall *s, const struct fbins *bins, const ui
     memcpy(s->v, v, m * sizeof *v);
     for (uint32_t r = 0; s->ns == 2 && r < m; r++)
         s->y[r] = v[r] / w[r];
-    gather_rows(s, bins, idx, m);
+    gather_rows(s, bins, idx, crows, cps, m);
     memset(s->sb, 0, s->p * sizeof *s->sb); /* nothing ranked yet */
     memset(s->se, 0, s->p * sizeof *s->se);
+    memset(s->count, 0, (FOREST_HIST_BINS + 1) * sizeof *s->count); /* zero between sorts */
 }
 
 uint32_t cipi_forest_small_order(const struct fsmall *s, uint64_t *bits, uint32_t lb, uint32_t le,
@@ -279,11 +491,19 @@ uint32_t cipi_forest_small_partition(struct fsmall *s, uint32_t lb, uint32_t le,
     uint32_t ml = (uint32_t)sp->missing_left, a = lb, b = 0;
     double thr = sp->thr;
     if (rc >= 0) {
+        /* missing values are NaN: !(x > thr) sends them left, x <= thr right */
         const float *raw = s->raw + (size_t)rc * FOREST_SMALL_MAX;
-        for (uint32_t r = lb; r < le; r++) { /* branch-free: sides are unpredictable */
+        for (uint32_t r = lb; ml && r < le; r++) { /* branch-free: sides are unpredictable */
             uint16_t id = s->ord[r];
-            uint32_t left =
-                codes[id] == FOREST_MISSING_CODE ? ml : (uint32_t)((double)raw[id] <= thr);
+            uint32_t left = (uint32_t) !((double)raw[id] > thr);
+            s->ord[a] = id;
+            s->tmp[b] = id;
+            a += left;
+            b += 1 - left;
+        }
+        for (uint32_t r = lb; !ml && r < le; r++) {
+            uint16_t id = s->ord[r];
+            uint32_t left = (uint32_t)((double)raw[id] <= thr);
             s->ord[a] = id;
             s->tmp[b] = id;
             a += left;

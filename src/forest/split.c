@@ -10,6 +10,13 @@
  * g = sum_k c_k^2 / w, for entropy g = sum_k c_k log2 c_k - w log2 w, and the
  * weighted impurity decrease is g(left) + g(right) - g(node) (Breiman et al.
  * 1984). min_samples_leaf counts distinct rows, as sklearn does.
+ * In small mode (2 stats), an exact feature (one value per code) is swept
+ * from a sparse histogram of the node's codes (two tables filled by
+ * alternate rows, so repeated codes make shorter add chains; a register
+ * bitmap of the codes present), an inexact one from its ranks; nodes of two
+ * rows take a direct path. The rank sweep evaluates each row's boundary
+ * without branching on whether the value changed (unpredictable) and
+ * flattens the rank bitmap 8 ranks per step.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -331,24 +338,41 @@ int cipi_forest_scan_hist2(const struct fsplit_cfg *c, const struct fhist *h, co
 /* Running left side of a sweep over a small node's rows in value order. */
 struct run {
     uint32_t ln;
-    bool varied;   /* more than one value seen */
-    double lw, ls; /* left weight and sum */
-    double cur;    /* value of the last row added */
+    uint32_t changes; /* value changes seen (the first row is one: cur starts as NaN) */
+    double lw, ls;    /* left weight and sum */
+    double cur;       /* value of the last row added (NaN before the first) */
 };
 
 /* Add row id of value v (rows come in increasing (value, id) order); first
- * try the boundary before it. */
+ * try the boundary before it. Whether the value changes is unpredictable,
+ * so the candidate is computed for every row and one rarely taken branch
+ * tests "changed and better" (the first row never wins: its left weight
+ * is 0). */
 static inline __attribute__((always_inline)) void feed_v(const struct sweep *k, struct run *u,
                                                          const struct fsmall *s, double v,
                                                          unsigned id, int gini, int ml1)
 {
-    if (u->ln > 0 && v != u->cur) {
-        boundary(k, 0, u->cur, v, u->ln, u->lw, u->ls, gini, ml1);
-        u->varied = true;
+    double lw = u->lw, ls = u->ls, rw = k->tw - lw, rs = k->ts - ls;
+    double num = term2(gini, lw, ls) * rw + term2(gini, rw, rs) * lw, den = lw * rw;
+    uint32_t ln = u->ln, rn = k->node_n - ln;
+    int change = v != u->cur;
+    int ok = change & (num > k->best->proxy * den);
+    if (!ml1)
+        ok &= (ln >= k->min_leaf) & (rn >= k->min_leaf);
+    if (__builtin_expect(ok, 0)) {
+        double proxy = num / den;
+        if (proxy > k->best->proxy)
+            consider(k->best, proxy, k->feature, 0, midpoint(u->cur, v), 0, ln);
     }
-    u->ln++;
-    u->lw += s->w[id];
-    u->ls += s->v[id];
+    double proxy;
+    if (k->mn > 0 && change && ln > 0 &&
+        (ml1 || (ln + k->mn >= k->min_leaf && rn - k->mn >= k->min_leaf)) &&
+        wins(gini, lw + k->mw, ls + k->ms, rw - k->mw, rs - k->ms, k->best->proxy, &proxy))
+        consider(k->best, proxy, k->feature, 0, midpoint(u->cur, v), 1, ln + k->mn);
+    u->changes += (uint32_t)change;
+    u->ln = ln + 1;
+    u->lw = lw + s->w[id];
+    u->ls = ls + s->v[id];
     u->cur = v;
 }
 
@@ -371,6 +395,12 @@ static inline __attribute__((always_inline)) void count_below(const int16_t *key
     if (nv <= 8) { /* one vector of lanes */
         for (uint32_t j = 0; j < nv; j++)
             for (uint32_t i = 0; i < 8; i++)
+                below[i] = (int16_t)(below[i] + (keys[j] < keys[i]));
+        return;
+    }
+    if (nv <= 16) { /* two */
+        for (uint32_t j = 0; j < nv; j++)
+            for (uint32_t i = 0; i < 16; i++)
                 below[i] = (int16_t)(below[i] + (keys[j] < keys[i]));
         return;
     }
@@ -441,7 +471,7 @@ scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, 
     const uint16_t *pos = s->pos + off;
     uint32_t miss0 = s->miss0[feature], nv = 0;
     struct sweep k = sweep_init(c, node_st, le - lb, feature, bi, best);
-    struct run u = {0, false, 0.0, 0.0, 0.0};
+    struct run u = {0, 0, 0.0, 0.0, (double)NAN};
     bool ranked = s->sb[feature] <= lb && le <= s->se[feature];
     if (!ranked && le - lb <= FOREST_SMALL_INSERTION) {
         nv = tiny_unranked(&k, &u, s, tmp, lb, le, feature, gini, ml1);
@@ -483,15 +513,25 @@ scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, uint64_t *bits, 
             used |= 1u << (q >> 6);
             nv++;
         }
+        /* ranks in order into tmp, 8 per step whatever a word holds (the loop
+         * rarely depends on the bit count: few mispredicted exits), then fed */
+        uint32_t n_out = 0;
         for (; used != 0; used &= used - 1) {
-            unsigned wi = (unsigned)__builtin_ctz(used);
+            unsigned wi = (unsigned)__builtin_ctz(used), base = wi * 64;
             uint64_t b = bits[wi];
             bits[wi] = 0;
-            for (; b != 0; b &= b - 1)
-                feed(&k, &u, s, rk, wi * 64 + (unsigned)__builtin_ctzll(b), gini, ml1);
+            do {
+                for (uint32_t t = 0; t < 8; t++) { /* past the last bit: rewrites slot n_out */
+                    tmp[n_out] = (uint16_t)(base + (unsigned)__builtin_ctzll(b | 1ULL << 63));
+                    n_out += b != 0;
+                    b &= b - 1;
+                }
+            } while (b != 0);
         }
+        for (uint32_t i = 0; i < n_out; i++)
+            feed(&k, &u, s, rk, tmp[i], gini, ml1);
     }
-    if (nv == 0 || (!u.varied && k.mn == 0))
+    if (nv == 0 || (u.changes < 2 && k.mn == 0))
         return 1;
     missing_split(&k);
     return 0;
@@ -509,4 +549,153 @@ int cipi_forest_scan_small2(const struct fsplit_cfg *c, const struct fsmall *s, 
                    : scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 1, 0);
     return ml1 ? scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 0, 1)
                : scan_small2(c, s, bits, tmp, lb, le, feature, node_st, bi, best, 0, 0);
+}
+
+/* Set bit c of the 4-word code bitmap held in registers (no store-to-load
+ * chain through memory). */
+#define CODE_BIT(b0, b1, b2, b3, c)                                                                \
+    do {                                                                                           \
+        uint64_t m_ = 1ULL << ((c)&63);                                                            \
+        unsigned h_ = (c) >> 6;                                                                    \
+        b0 |= h_ == 0 ? m_ : 0;                                                                    \
+        b1 |= h_ == 1 ? m_ : 0;                                                                    \
+        b2 |= h_ == 2 ? m_ : 0;                                                                    \
+        b3 |= h_ == 3 ? m_ : 0;                                                                    \
+    } while (0)
+
+/* Sweep of the code groups of an exact feature marked in words[0..nw):
+ * group c sums cells c of both tables (then zeroed). */
+static inline __attribute__((always_inline)) uint32_t codes_sweep(struct sweep *k, double *cells,
+                                                                  const uint64_t *words,
+                                                                  unsigned nw, const double *lo,
+                                                                  int gini, int ml1)
+{
+    double *other = cells + 3 * FOREST_HIST_BINS;
+    uint32_t ln = 0, n = 0;
+    double lw = 0.0, ls = 0.0;
+    int prev = -1;
+    for (unsigned wi = 0; wi < nw; wi++) {
+        for (uint64_t b = words[wi]; b != 0; b &= b - 1) {
+            unsigned c = wi * 64 + (unsigned)__builtin_ctzll(b);
+            double *x = cells + 3 * c, *y = other + 3 * c;
+            if (prev >= 0)
+                boundary(k, (unsigned)prev, lo[prev], lo[c], ln, lw, ls, gini, ml1);
+            ln += (uint32_t)(x[0] + y[0]);
+            lw += x[1] + y[1];
+            ls += x[2] + y[2];
+            x[0] = x[1] = x[2] = y[0] = y[1] = y[2] = 0.0;
+            prev = (int)c;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Add row id of code cd to cell cd of table t (count, weight, value as doubles). */
+#define CELL_ADD(t, cd, id)                                                                        \
+    do {                                                                                           \
+        double *x_ = (t) + 3 * (cd);                                                               \
+        x_[0] += 1.0;                                                                              \
+        cipi_v2d_add(x_ + 1, (cipi_v2d){s->w[id], s->v[id]});                                      \
+    } while (0)
+
+static inline __attribute__((always_inline)) int
+scan_codes2(const struct fsplit_cfg *c, const struct fsmall *s, double *cells, uint32_t lb,
+            uint32_t le, int feature, const double *node_st, const struct fbinfo *bi,
+            struct fsplit *best, int gini, int ml1)
+{
+    const uint8_t *codes = s->codes + (size_t)feature * FOREST_SMALL_MAX;
+    const uint16_t *ord = s->ord;
+    double *t0 = cells, *t1 = cells + 3 * FOREST_HIST_BINS; /* two tables: shorter add chains */
+    uint64_t w[4] = {0, 0, 0, 0};
+    uint32_t r = lb;
+    if (bi->n_bins < 64) { /* one word; a missing code (255) lands on bit 63, unused */
+        uint64_t b0 = 0;
+        for (; r + 1 < le; r += 2) {
+            unsigned i0 = ord[r], i1 = ord[r + 1], c0 = codes[i0], c1 = codes[i1];
+            b0 |= 1ULL << (c0 & 63) | 1ULL << (c1 & 63);
+            CELL_ADD(t0, c0, i0);
+            CELL_ADD(t1, c1, i1);
+        }
+        if (r < le) {
+            unsigned i0 = ord[r], c0 = codes[i0];
+            b0 |= 1ULL << (c0 & 63);
+            CELL_ADD(t0, c0, i0);
+        }
+        w[0] = b0 & ~(1ULL << 63);
+    } else {
+        uint64_t b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (; r < le; r++) {
+            unsigned i0 = ord[r], c0 = codes[i0];
+            CODE_BIT(b0, b1, b2, b3, c0);
+            CELL_ADD((r & 1) ? t1 : t0, c0, i0);
+        }
+        w[0] = b0;
+        w[1] = b1;
+        w[2] = b2;
+        w[3] = b3 & ~(1ULL << 63); /* the missing code */
+    }
+    struct sweep k = sweep_init(c, node_st, le - lb, feature, bi, best);
+    double *m0 = t0 + 3 * FOREST_MISSING_CODE, *m1 = t1 + 3 * FOREST_MISSING_CODE;
+    k.mn = (uint32_t)(m0[0] + m1[0]);
+    k.mw = m0[1] + m1[1];
+    k.ms = m0[2] + m1[2];
+    m0[0] = m0[1] = m0[2] = m1[0] = m1[1] = m1[2] = 0.0;
+    uint32_t present = codes_sweep(&k, cells, w, bi->n_bins < 64 ? 1 : 4, bi->lo, gini, ml1);
+    if (present == 0 || (present == 1 && k.mn == 0))
+        return 1;
+    missing_split(&k);
+    return 0;
+}
+
+int cipi_forest_scan_codes2(const struct fsplit_cfg *c, const struct fsmall *s, double *cells,
+                            uint32_t lb, uint32_t le, int feature, const double *node_st,
+                            const struct fbinfo *bi, struct fsplit *best)
+{
+    /* boundaries between code groups have rows on both sides: min_leaf 1 needs no test */
+    bool gini = c->crit == FCRIT_GINI, ml1 = c->min_leaf == 1;
+    if (gini)
+        return ml1 ? scan_codes2(c, s, cells, lb, le, feature, node_st, bi, best, 1, 1)
+                   : scan_codes2(c, s, cells, lb, le, feature, node_st, bi, best, 1, 0);
+    return ml1 ? scan_codes2(c, s, cells, lb, le, feature, node_st, bi, best, 0, 1)
+               : scan_codes2(c, s, cells, lb, le, feature, node_st, bi, best, 0, 0);
+}
+
+int cipi_forest_scan_pair2(const struct fsplit_cfg *c, const struct fsmall *s, uint32_t lb,
+                           int feature, const double *node_st, const struct fbinfo *bi,
+                           struct fsplit *best)
+{
+    const struct fbins *bins = s->bins;
+    const uint8_t *codes = s->codes + (size_t)feature * FOREST_SMALL_MAX;
+    unsigned a = s->ord[lb], b = s->ord[lb + 1], ca = codes[a], cb = codes[b];
+    bool ma = ca == FOREST_MISSING_CODE, mb = cb == FOREST_MISSING_CODE;
+    if (ma && mb)
+        return 1;
+    struct sweep k = sweep_init(c, node_st, 2, feature, bi, best);
+    if (ma || mb) { /* one value: only "present left, missing right" */
+        unsigned m = ma ? a : b;
+        k.mn = 1;
+        k.mw = 0.0 + s->w[m];
+        k.ms = 0.0 + s->v[m];
+        missing_split(&k);
+        return 0;
+    }
+    int32_t rc = bins->raw_col[feature];
+    double va, vb;
+    if (rc >= 0) {
+        const float *raw = s->raw + (size_t)rc * FOREST_SMALL_MAX;
+        va = (double)raw[a];
+        vb = (double)raw[b];
+    } else {
+        va = bi->lo[ca];
+        vb = bi->lo[cb];
+    }
+    if (!(va != vb))
+        return 1;
+    bool a_low = va < vb;
+    unsigned lo_id = a_low ? a : b, lo_code = a_low ? ca : cb;
+    double vlo = a_low ? va : vb, vhi = a_low ? vb : va;
+    boundary(&k, rc >= 0 ? 0 : lo_code, vlo, vhi, 1, 0.0 + s->w[lo_id], 0.0 + s->v[lo_id], k.gini,
+             0);
+    return 0;
 }

@@ -12,6 +12,11 @@
  * exact values, per-node work proportional to the node's rows. The larger
  * child is grown first, so its subtree directly follows the children pair
  * in memory (prediction walks stay local) and the stack stays O(log n).
+ * Tables of at most 64 features keep a copy of each row's codes in node
+ * order (a fixed stride of 8..64 bytes) that partitions move along with
+ * the row arrays, so one-pass histograms, partitions and the entry into
+ * small mode read a node's codes sequentially instead of gathering rows
+ * from the whole table.
  * Workspaces are allocated once per worker through the ctx; trees grown in
  * workers allocate only their final arrays, through the captured allocator.
  * SPDX-License-Identifier: MIT
@@ -33,6 +38,7 @@
 
 struct feval { /* per-thread feature-evaluation scratch */
     struct fhist h;
+    double *cells; /* small mode: sparse code histograms, zero between uses */
     struct fgroups g;
     uint64_t *bits; /* small mode: rank bitmap */
     uint16_t *ids;  /* small mode: a node's ids in value order */
@@ -68,29 +74,10 @@ struct fgrow_ws {
     double *node_st;
     struct fsmall small; /* small-subtree mode */
     struct fhist *mh;    /* p histograms for one-pass (row-major) building, or NULL */
+    uint8_t *crm, *crm2; /* the rows' codes in node order (moved by partitions), stride cps */
+    size_t cps;          /* 8, 16, 32 or 64 bytes; 0: no such copy (wide tables) */
     int *all_feats;      /* 0..p-1 (one-pass building of histogram sets) */
 };
-
-/* A small node on a feature with one value per code and fewer codes than
- * half its rows: a histogram over the codes (no sort, no per-row candidate)
- * gives the same candidates as the rank scan. */
-static int scan_small_codes(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws,
-                            struct feval *ev, const struct fentry *nd, const double *node_st, int f,
-                            const struct fbinfo *bi, struct fsplit *best)
-{
-    const struct fsmall *s = &ws->small;
-    const uint8_t *codes = s->codes + (size_t)f * FOREST_SMALL_MAX;
-    uint32_t *cnt = ev->h.cnt;
-    double *st = ev->h.st;
-    cipi_forest_hist_clear(&ev->h, bi->n_bins, 2);
-    for (uint32_t r = nd->b; r < nd->e; r++) {
-        unsigned id = s->ord[r], c = codes[id];
-        cnt[c]++;
-        st[2 * c] += s->w[id];
-        st[2 * c + 1] += s->v[id];
-    }
-    return cipi_forest_scan_hist2(&cfg->sc, &ev->h, node_st, nd->e - nd->b, f, bi, best);
-}
 
 /* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
 static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct feval *ev,
@@ -106,8 +93,11 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
     struct fbinfo bi = {nb, bins->lo + bins->off[f], bins->hi + bins->off[f]};
     const struct fhist *h = &ev->h;
     if (nd->set == SET_SMALL) {
-        if (fast && bins->raw_col[f] < 0 && nb <= m / 2)
-            return scan_small_codes(cfg, ws, ev, nd, node_st, f, &bi, best);
+        if (fast && m == 2)
+            return cipi_forest_scan_pair2(&cfg->sc, &ws->small, nd->b, f, node_st, &bi, best);
+        if (fast && bins->raw_col[f] < 0) /* exact feature: a sparse code histogram */
+            return cipi_forest_scan_codes2(&cfg->sc, &ws->small, ev->cells, nd->b, nd->e, f,
+                                           node_st, &bi, best);
         /* small mode runs on one thread; tiny nodes sort unranked features themselves */
         if (!fast || m > FOREST_SMALL_INSERTION)
             cipi_forest_small_need(&ws->small, nd->b, nd->e, (size_t)f);
@@ -136,7 +126,7 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
 /* Draw the next candidate feature (Fisher-Yates step on ws->perm). */
 static int draw_feature(struct fgrow_ws *ws, cip_rng *rng, size_t drawn)
 {
-    size_t j = drawn + (size_t)cip_rng_below(rng, ws->p - drawn);
+    size_t j = drawn + (size_t)cipi_forest_below(rng, ws->p - drawn);
     int t = ws->perm[drawn];
     ws->perm[drawn] = ws->perm[j];
     ws->perm[j] = t;
@@ -187,8 +177,12 @@ static size_t eval_rows(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, const 
     int ns = (int)ws->n_stats;
     for (size_t i = 0; i < k; i++)
         cipi_forest_hist_clear(&ws->mh[i], bins->n_bins[ws->perm[i]], ns);
-    cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, bins->codes_rm, ws->p, ws->idx + nd->b,
-                              ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
+    if (ws->cps != 0)
+        cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, ws->crm + nd->b * ws->cps, ws->cps,
+                                  NULL, ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
+    else
+        cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, bins->codes_rm, ws->p,
+                                  ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
     size_t n_const = 0;
     for (size_t i = 0; i < k; i++)
         n_const +=
@@ -341,17 +335,62 @@ static cip_status make_leaf(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, in
     return CIP_OK;
 }
 
+/* partition() moving the rows' codes too: the split feature's code is read
+ * from the node-ordered copy (sequential) rather than the column (random). */
+static inline __attribute__((always_inline)) uint32_t
+partition_rows(struct fgrow_ws *ws, uint32_t b, uint32_t e, const struct fsplit *s, size_t cps)
+{
+    unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
+    size_t f = (size_t)s->feature;
+    uint32_t nl = b, nr = 0;
+    for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
+        uint32_t i = ws->idx[r];
+        double wr = ws->w[r], vr = ws->v[r];
+        uint8_t row[64];
+        memcpy(row, ws->crm + (size_t)r * cps, cps);
+        unsigned c = row[f];
+        uint32_t left = c == FOREST_MISSING_CODE ? ml : (uint32_t)(c <= bin);
+        ws->idx[nl] = i;
+        ws->w[nl] = wr;
+        ws->v[nl] = vr;
+        memcpy(ws->crm + (size_t)nl * cps, row, cps);
+        ws->idx2[nr] = i;
+        ws->w2[nr] = wr;
+        ws->v2[nr] = vr;
+        memcpy(ws->crm2 + (size_t)nr * cps, row, cps);
+        nl += left;
+        nr += 1 - left;
+    }
+    memcpy(ws->idx + nl, ws->idx2, nr * sizeof *ws->idx);
+    memcpy(ws->w + nl, ws->w2, nr * sizeof *ws->w);
+    memcpy(ws->v + nl, ws->v2, nr * sizeof *ws->v);
+    memcpy(ws->crm + (size_t)nl * cps, ws->crm2, nr * cps);
+    return nl - b;
+}
+
 /* Stable partition of [b, e) by the split; returns the left count. */
 static uint32_t partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, uint32_t b, uint32_t e,
                           const struct fsplit *s)
 {
+    switch (ws->cps) {
+    case 8:
+        return partition_rows(ws, b, e, s, 8);
+    case 16:
+        return partition_rows(ws, b, e, s, 16);
+    case 32:
+        return partition_rows(ws, b, e, s, 32);
+    case 64:
+        return partition_rows(ws, b, e, s, 64);
+    default:
+        break;
+    }
     const uint8_t *col = cfg->bins->codes + (size_t)s->feature * cfg->bins->n_rows;
     unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
     uint32_t nl = b, nr = 0;
     for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
         /* the rows of a large node are sparse in a large column: fetch ahead */
-        if (r + 16 < e)
-            __builtin_prefetch(col + ws->idx[r + 16]);
+        if (r + 32 < e)
+            __builtin_prefetch(col + ws->idx[r + 32]);
         uint32_t i = ws->idx[r];
         double wr = ws->w[r], vr = ws->v[r];
         unsigned c = col[i];
@@ -382,7 +421,9 @@ static void build_set(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int s, u
         for (size_t f = 0; f < ws->p; f++)
             cipi_forest_hist_clear(&ws->sets[(size_t)s * ws->p + f], bins->n_bins[f], ns);
         cipi_forest_hist_add_rows(&ws->sets[(size_t)s * ws->p], ws->all_feats, (int)ws->p, ns,
-                                  bins->codes_rm, ws->p, ws->idx + b, ws->w + b, ws->v + b, e - b);
+                                  ws->cps ? ws->crm + (size_t)b * ws->cps : bins->codes_rm,
+                                  ws->cps ? ws->cps : ws->p, ws->cps ? NULL : ws->idx + b,
+                                  ws->w + b, ws->v + b, e - b);
         return;
     }
 #ifdef _OPENMP
@@ -498,6 +539,35 @@ static bool try_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng 
     return !(*dec / w_total + FOREST_EPSILON < cfg->min_dec);
 }
 
+/* Copy the codes of rows idx[0..n) into the node-ordered copy (whole
+ * strides where the table has the bytes: a constant-size copy). */
+static inline __attribute__((always_inline)) void
+crm_fill_k(const struct fbins *bins, struct fgrow_ws *ws, size_t n, size_t cps)
+{
+    size_t p = ws->p, end = bins->n_rows * p;
+    for (size_t r = 0; r < n; r++) {
+        if (r + 16 < n)
+            __builtin_prefetch(bins->codes_rm + (size_t)ws->idx[r + 16] * p);
+        size_t at = (size_t)ws->idx[r] * p;
+        if (at + cps <= end)
+            memcpy(ws->crm + r * cps, bins->codes_rm + at, cps);
+        else
+            memcpy(ws->crm + r * cps, bins->codes_rm + at, p);
+    }
+}
+
+static void crm_fill(const struct fbins *bins, struct fgrow_ws *ws, size_t n)
+{
+    if (ws->cps == 8)
+        crm_fill_k(bins, ws, n, 8);
+    else if (ws->cps == 16)
+        crm_fill_k(bins, ws, n, 16);
+    else if (ws->cps == 32)
+        crm_fill_k(bins, ws, n, 32);
+    else
+        crm_fill_k(bins, ws, n, 64);
+}
+
 cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *cfg,
                             struct fgrow_ws *ws, cip_rng *rng, size_t n, struct ftree *out,
                             double *imp)
@@ -506,21 +576,27 @@ cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *
     uint32_t n_nodes = 1, n_leaves = 0;
     int depth = 0;
     double w_total = 1.0, *st = ws->node_st;
-    cip_status rc;
+    cip_status rc = CIP_OK;
     ws->n_dists = 0;
     for (size_t j = 0; j < ws->p; j++) /* feature draws depend on this tree's stream only */
         ws->perm[j] = (int)j;
     ws->n_free = ws->n_sets;
     for (int i = 0; i < ws->n_sets; i++)
         ws->free_sets[i] = i;
-    rc = push(ws, &top, (struct fentry){0, (uint32_t)n, 0, 0, -1});
-    while (rc == CIP_OK && top > 0) {
-        struct fentry nd = ws->stack[--top];
+    if (ws->cps != 0)
+        crm_fill(cfg->bins, ws, n);
+    /* the child grown next is carried in `next`, not pushed and popped */
+    struct fentry next = {0, (uint32_t)n, 0, 0, -1};
+    bool have_next = true;
+    while (rc == CIP_OK && (have_next || top > 0)) {
+        struct fentry nd = have_next ? next : ws->stack[--top];
+        have_next = false;
         uint32_t m = nd.e - nd.b;
         if (nd.set != SET_SMALL && m <= FOREST_SMALL_MAX) {
             free_set(ws, nd.set);
-            cipi_forest_small_init(&ws->small, cfg->bins, ws->idx + nd.b, ws->w + nd.b,
-                                   ws->v + nd.b, m);
+            cipi_forest_small_init(&ws->small, cfg->bins, ws->idx + nd.b,
+                                   ws->cps ? ws->crm + (size_t)nd.b * ws->cps : NULL, ws->cps,
+                                   ws->w + nd.b, ws->v + nd.b, m);
             nd.b = 0;
             nd.e = m;
             nd.set = SET_SMALL;
@@ -563,8 +639,8 @@ cip_status cipi_forest_grow(const struct cipi_alloc *a, const struct fgrow_cfg *
          * pair in memory: the likelier path of a prediction walk stays local. */
         bool r_first = r.e - r.b > l.e - l.b;
         rc = push(ws, &top, r_first ? l : r);
-        if (rc == CIP_OK)
-            rc = push(ws, &top, r_first ? r : l);
+        next = r_first ? r : l;
+        have_next = true;
     }
     if (rc == CIP_OK)
         rc = tree_out(a, cfg, ws, n_nodes, out);
@@ -607,6 +683,7 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
     for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
         cipi_afree(a, ws->ev[i].h.cnt);
         cipi_afree(a, ws->ev[i].h.st);
+        cipi_afree(a, ws->ev[i].cells);
         cipi_afree(a, ws->ev[i].g.code);
         cipi_afree(a, ws->ev[i].g.cnt);
         cipi_afree(a, ws->ev[i].g.st);
@@ -628,6 +705,8 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
     }
     cipi_afree(a, ws->mh);
     cipi_afree(a, ws->all_feats);
+    cipi_afree(a, ws->crm);
+    cipi_afree(a, ws->crm2);
     cipi_afree(a, ws);
 }
 
@@ -635,16 +714,17 @@ static bool ev_new(cip_ctx *ctx, struct feval *ev, size_t ns)
 {
     ev->h.cnt = cipi_mallocarray(ctx, FOREST_HIST_BINS, sizeof(uint32_t));
     ev->h.st = cipi_mallocarray(ctx, FOREST_HIST_BINS * ns, sizeof(double));
+    ev->cells = cipi_calloc(ctx, FOREST_CODE_CELLS, sizeof(double));
     ev->g.code = cipi_malloc(ctx, FOREST_GROUPS_MAX);
     ev->g.cnt = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(uint32_t));
     ev->g.st = cipi_mallocarray(ctx, FOREST_GROUPS_MAX * ns, sizeof(double));
     ev->g.vlo = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
     ev->g.vhi = cipi_mallocarray(ctx, FOREST_GROUPS_MAX, sizeof(double));
     ev->tmp = cipi_mallocarray(ctx, 2 * ns, sizeof(double));
-    ev->bits = cipi_calloc(ctx, FOREST_SMALL_MAX / 64, sizeof(uint64_t)); /* zero between uses */
-    ev->ids = cipi_mallocarray(ctx, FOREST_SMALL_MAX, sizeof(uint16_t));
-    return ev->h.cnt && ev->h.st && ev->g.code && ev->g.cnt && ev->g.st && ev->g.vlo && ev->g.vhi &&
-           ev->tmp && ev->bits && ev->ids;
+    ev->bits = cipi_calloc(ctx, FOREST_SMALL_MAX / 64, sizeof(uint64_t));    /* zero between uses */
+    ev->ids = cipi_mallocarray(ctx, FOREST_SMALL_MAX + 8, sizeof(uint16_t)); /* + 8: scan_small2 */
+    return ev->h.cnt && ev->h.st && ev->cells && ev->g.code && ev->g.cnt && ev->g.st && ev->g.vlo &&
+           ev->g.vhi && ev->tmp && ev->bits && ev->ids;
 }
 
 /* The pool of histogram sets used for subtraction (only when every feature
@@ -732,6 +812,18 @@ static bool rows_new(cip_ctx *ctx, struct fgrow_ws *ws)
     return true;
 }
 
+/* The node-ordered copy of the rows' codes, for tables of at most 64 features
+ * (wider rows would make partitions move too many bytes). */
+static bool crm_new(cip_ctx *ctx, struct fgrow_ws *ws, size_t n)
+{
+    if (ws->p > 64)
+        return true;
+    ws->cps = ws->p <= 8 ? 8 : ws->p <= 16 ? 16 : ws->p <= 32 ? 32 : 64;
+    ws->crm = cipi_mallocarray(ctx, n, ws->cps);
+    ws->crm2 = cipi_mallocarray(ctx, n, ws->cps);
+    return ws->crm != NULL && ws->crm2 != NULL;
+}
+
 cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t n_rows,
                               struct fgrow_ws **out)
 {
@@ -763,7 +855,8 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
               ws->nodes && ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
     for (int i = 0; ok && i < ws->n_ev; i++)
         ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
-    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws, cfg) && rows_new(ctx, ws);
+    ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws, cfg) && rows_new(ctx, ws) &&
+         crm_new(ctx, ws, n);
     if (!ok) {
         struct cipi_alloc a = ws->a;
         cipi_forest_ws_free(&a, ws);

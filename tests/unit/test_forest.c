@@ -393,6 +393,34 @@ static void test_forest_wide_data_is_deterministic(void **state)
     cip_ctx_free(ctx);
 }
 
+/* One tree on two threads evaluates the features of nodes of >= 4096 rows in
+ * parallel from per-feature column histograms, one thread builds some of the
+ * same nodes' histograms in one pass over whole rows: both must add the rows
+ * in the same order (n = 100000, p = 12, 10 candidates: nodes of 4096..15625
+ * rows take both paths; fails when the two add in different orders). */
+static void test_forest_one_tree_rows_and_columns_agree(void **state)
+{
+    (void)state;
+    enum { N = 100000, P = 12 };
+    cip_ctx *ctx = new_ctx(1);
+    double *x = malloc(sizeof(double) * N * P), *y = malloc(sizeof(double) * N);
+    make_data(N, P, 47, x, y, NULL);
+    cip_frame *fr = frame_of(ctx, x, N, P);
+    cip_forest_params p = params(CIP_FOREST_REGRESSION, 1, 9);
+    p.max_features = CIP_FOREST_MAXF_COUNT;
+    p.max_features_value = 10;
+    size_t l1, l2;
+    char *b1 = fit_bytes(fr, y, &p, 1, &l1), *b2 = fit_bytes(fr, y, &p, 2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    cip_frame_free(fr);
+    free(x);
+    free(y);
+    cip_ctx_free(ctx);
+}
+
 static void test_forest_predict_row_matches_batch(void **state)
 {
     (void)state;
@@ -780,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_forest_proba_in_unit_interval_and_sums_to_one),
         cmocka_unit_test(test_forest_arbitrary_labels_are_kept),
         cmocka_unit_test(test_forest_threads_give_identical_bytes),
+        cmocka_unit_test(test_forest_one_tree_rows_and_columns_agree),
         cmocka_unit_test(test_forest_wide_data_is_deterministic),
         cmocka_unit_test(test_forest_predict_row_matches_batch),
         cmocka_unit_test(test_forest_batch_threads_and_missing_match_rows),
