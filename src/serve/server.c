@@ -232,9 +232,18 @@ static enum MHD_Result request_first(cip_server *s, struct MHD_Connection *conn,
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     char *end = NULL;
     unsigned long long n = cl != NULL ? strtoull(cl, &end, 10) : 0;
-    if (cl != NULL && end != cl && n > s->p.max_body_bytes)
+    if (cl != NULL && end != cl && n > s->p.max_body_bytes) {
+        /* A body up to twice the limit is read and discarded before the 413: answering
+         * and closing while the client still sends would reset the connection, and the
+         * client would see a send error instead of the answer. Larger ones are refused
+         * at once (the client may then see the reset). */
+        if (n <= 2 * (unsigned long long)s->p.max_body_bytes) {
+            cn->rq.too_large = true;
+            return MHD_YES;
+        }
         return send_error(conn, cn, 413, "REQUEST_LIMIT_EXCEEDED",
                           "the request body is larger than the server's limit");
+    }
     return MHD_YES;
 }
 

@@ -535,6 +535,20 @@ static char *raw_exchange(const char *req, size_t len)
     return out;
 }
 
+/* A Content-Length over twice the limit is refused before any body byte is sent (up to
+ * twice, the body is read and discarded first: test_serve_body_too_large_413). */
+static void test_serve_body_far_too_large_413_at_once(void **state)
+{
+    (void)state;
+    static const char req[] = "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Content-Type: application/json\r\nContent-Length: 10485760\r\n"
+                              "Connection: close\r\n\r\n";
+    char *ans = raw_exchange(req, strlen(req));
+    if (strncmp(ans, "HTTP/1.1 413 ", 13) != 0 || strstr(ans, "REQUEST_LIMIT_EXCEEDED") == NULL)
+        fail_msg("%.300s", ans);
+    free(ans);
+}
+
 static char *header_request(size_t header_value_bytes)
 {
     static const char head[] = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -742,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_serve_body_too_large_413),
         cmocka_unit_test(test_serve_headers_too_large_431_json),
         cmocka_unit_test(test_serve_not_http_400_and_survives),
+        cmocka_unit_test(test_serve_body_far_too_large_413_at_once),
         cmocka_unit_test(test_serve_keepalive_reuses_connection_state),
         cmocka_unit_test(test_serve_params_header_limit_checked),
         cmocka_unit_test(test_serve_assets_and_traversal),
