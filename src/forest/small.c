@@ -327,6 +327,29 @@ static uint32_t rank_exact(struct fsmall *s, const uint16_t *ord, uint32_t n, si
  * node's ids are increasing in ord (partitions are stable), so the order
  * (code, value, id) restricted to the node is the order an ancestor's sort
  * would have given. */
+/* The codes of the rows ord[0..n) into nc and count (and their range into
+ * [*lo, *hi]), and each row's low sort key: its value's key and id for an
+ * inexact feature (raw), its id for an exact one. Inlined with raw NULL or
+ * not, so each loop is compiled for one kind of feature. */
+static inline __attribute__((always_inline)) void
+code_keys(const uint8_t *codes, const float *raw, const uint16_t *ord, uint32_t n, uint32_t *count,
+          uint8_t *nc, uint64_t *low, unsigned *lo, unsigned *hi)
+{
+    unsigned l = *lo, h = *hi;
+    for (uint32_t r = 0; r < n; r++) {
+        unsigned id = ord[r], c = codes[id];
+        nc[r] = (uint8_t)c;
+        count[c]++;
+        l = c < l ? c : l;
+        h = c > h ? c : h;
+        low[r] = raw != NULL && c != FOREST_MISSING_CODE
+                     ? (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id
+                     : id;
+    }
+    *lo = l;
+    *hi = h;
+}
+
 void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f)
 {
     const struct fbins *bins = s->bins;
@@ -347,26 +370,10 @@ void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f
         return;
     }
     /* order: code, then value (inexact features), then id; count the codes */
-    if (raw != NULL) {
-        for (uint32_t r = 0; r < n; r++) {
-            unsigned id = ord[r], c = codes[id];
-            nc[r] = (uint8_t)c;
-            count[c]++;
-            lo = c < lo ? c : lo;
-            hi = c > hi ? c : hi;
-            low[r] =
-                c != FOREST_MISSING_CODE ? (uint64_t)cipi_forest_float_key(raw[id]) << 16 | id : id;
-        }
-    } else {
-        for (uint32_t r = 0; r < n; r++) {
-            unsigned id = ord[r], c = codes[id];
-            nc[r] = (uint8_t)c;
-            count[c]++;
-            lo = c < lo ? c : lo;
-            hi = c > hi ? c : hi;
-            low[r] = id;
-        }
-    }
+    if (raw != NULL)
+        code_keys(codes, raw, ord, n, count, nc, low, &lo, &hi);
+    else
+        code_keys(codes, NULL, ord, n, count, nc, low, &lo, &hi);
     uint32_t miss0;
     if (n <= SMALL_DIRECT) { /* a few rows: one comparison sort of the whole keys */
         for (uint32_t r = 0; r < n; r++)

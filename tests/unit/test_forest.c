@@ -327,6 +327,18 @@ static char *fit_bytes(const cip_frame *fr, const double *y, const cip_forest_pa
     return copy;
 }
 
+/* The model saved after a fit on 1 thread and on 2 threads: the same bytes. */
+static void assert_same_at_1_and_2_threads(const cip_frame *fr, const double *y,
+                                           const cip_forest_params *p)
+{
+    size_t l1, l2;
+    char *b1 = fit_bytes(fr, y, p, 1, &l1), *b2 = fit_bytes(fr, y, p, 2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+}
+
 static void test_forest_threads_give_identical_bytes(void **state)
 {
     (void)state;
@@ -342,22 +354,12 @@ static void test_forest_threads_give_identical_bytes(void **state)
     cases[2].max_features = CIP_FOREST_MAXF_COUNT; /* no subtraction, parallel features */
     cases[2].max_features_value = 2;
     for (int c = 0; c < 3; c++) {
-        size_t l1, l2;
-        char *b1 = fit_bytes(fr, y, &cases[c], 1, &l1), *b2 = fit_bytes(fr, y, &cases[c], 2, &l2);
-        assert_int_equal(l1, l2);
-        assert_memory_equal(b1, b2, l1);
-        free(b1);
-        free(b2);
+        assert_same_at_1_and_2_threads(fr, y, &cases[c]);
     }
     for (int i = 0; i < N; i++)
         y[i] = (double)(abs((int)y[i]) % 4);
     cip_forest_params pc = params(CIP_FOREST_CLASSIFICATION, 3, 8);
-    size_t l1, l2;
-    char *b1 = fit_bytes(fr, y, &pc, 1, &l1), *b2 = fit_bytes(fr, y, &pc, 2, &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(b1, b2, l1);
-    free(b1);
-    free(b2);
+    assert_same_at_1_and_2_threads(fr, y, &pc);
     cip_frame_free(fr);
     free(x);
     free(y);
@@ -380,12 +382,7 @@ static void test_forest_wide_data_is_deterministic(void **state)
     cases[1].max_features = CIP_FOREST_MAXF_COUNT;
     cases[1].max_features_value = 10;
     for (int c = 0; c < 2; c++) {
-        size_t l1, l2;
-        char *b1 = fit_bytes(fr, y, &cases[c], 1, &l1), *b2 = fit_bytes(fr, y, &cases[c], 2, &l2);
-        assert_int_equal(l1, l2);
-        assert_memory_equal(b1, b2, l1);
-        free(b1);
-        free(b2);
+        assert_same_at_1_and_2_threads(fr, y, &cases[c]);
     }
     cip_frame_free(fr);
     free(x);
@@ -409,12 +406,7 @@ static void test_forest_one_tree_rows_and_columns_agree(void **state)
     cip_forest_params p = params(CIP_FOREST_REGRESSION, 1, 9);
     p.max_features = CIP_FOREST_MAXF_COUNT;
     p.max_features_value = 10;
-    size_t l1, l2;
-    char *b1 = fit_bytes(fr, y, &p, 1, &l1), *b2 = fit_bytes(fr, y, &p, 2, &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(b1, b2, l1);
-    free(b1);
-    free(b2);
+    assert_same_at_1_and_2_threads(fr, y, &p);
     cip_frame_free(fr);
     free(x);
     free(y);
