@@ -170,6 +170,12 @@ void cipi_forest_bins_release(cip_ctx *ctx, struct fbins *b)
     memset(b, 0, sizeof *b);
 }
 
+void cipi_forest_bins_drop_columns(cip_ctx *ctx, struct fbins *b)
+{
+    cipi_free(ctx, b->codes);
+    b->codes = NULL;
+}
+
 /* Float copies of the features with more than 255 distinct values, for the
  * exact splits of small nodes; row-major, as small subtrees read whole rows. */
 static cip_status keep_raw(cip_ctx *ctx, const cip_frame *x, struct fbins *b, struct bin_scratch *s,

@@ -276,6 +276,8 @@ static cip_status fit_forest(cip_ctx *ctx, cip_forest *f, const cip_frame *x, co
     cip_status rc = cipi_forest_bin(ctx, x, &bins);
     if (rc != CIP_OK)
         goto done;
+    if (by_tree && bins.n_features <= FOREST_ROWS_MAX_FEATURES)
+        cipi_forest_bins_drop_columns(ctx, &bins); /* the growers read node-ordered rows */
     size_t k = f->n_classes;
     struct fgrow_cfg cfg = {
         .bins = &bins,

@@ -187,7 +187,7 @@ struct cip_forest {
 struct fbins {
     size_t n_rows;
     size_t n_features;
-    uint8_t *codes;       /* column-major n_features * n_rows; owned */
+    uint8_t *codes;       /* column-major n_features * n_rows, or NULL once dropped; owned */
     uint8_t *codes_rm;    /* the same, row-major (small subtrees read whole rows); owned */
     uint16_t *n_bins;     /* value bins per feature (1..255); owned */
     uint32_t *off;        /* n_features + 1 offsets into lo / hi; owned */
@@ -203,6 +203,11 @@ struct fbins {
 /* Bin every column of x (all numeric). Parallel over features. */
 CIP_INTERNAL cip_status cipi_forest_bin(cip_ctx *ctx, const cip_frame *x, struct fbins *out);
 CIP_INTERNAL void cipi_forest_bins_release(cip_ctx *ctx, struct fbins *b);
+/* Tables of at most this many features: each grower keeps its rows' codes in
+ * node order (tree.c), and when features are evaluated on one thread per
+ * tree nothing reads the column-major codes, which fit.c then drops. */
+#define FOREST_ROWS_MAX_FEATURES 64
+CIP_INTERNAL void cipi_forest_bins_drop_columns(cip_ctx *ctx, struct fbins *b);
 
 /* --- hist.c: histograms over row shards ------------------------------------------------ */
 /* A histogram holds, for each of FOREST_HIST_BINS codes, a row count and

@@ -29,8 +29,8 @@ struct fentry { /* a pending node */
 struct fgrow_ws {
     struct cipi_alloc a;
     size_t p, n_stats;
-    uint32_t *idx, *idx2, *cnt;
-    double *w, *w2, *v, *v2;
+    uint32_t *idx, *cnt;
+    double *w, *v;
     struct fnode *nodes;
     float *cover; /* training weight per node */
     float *dists;
@@ -48,7 +48,7 @@ struct fgrow_ws {
     double *node_st;
     struct fsmall small; /* small-subtree mode */
     struct fhist *mh;    /* p histograms for one-pass (row-major) building, or NULL */
-    uint8_t *crm, *crm2; /* the rows' codes in node order (moved by partitions), stride cps */
+    uint8_t *crm;        /* the rows' codes in node order (moved by partitions), stride cps */
     size_t cps;          /* 8, 16, 32 or 64 bytes; 0: no such copy (wide tables) */
     int *all_feats;      /* 0..p-1 (one-pass building of histogram sets) */
 };

@@ -1,8 +1,8 @@
 /* grow_ws.c - allocating and freeing the tree grower's per-worker workspace
  *
  * A workspace is allocated once per worker through the ctx and reused for
- * every tree the worker grows: row arrays (index, weight, value and their
- * partition scratch), the node buffer, feature-evaluation scratch, the
+ * every tree the worker grows: row arrays (index, weight, value and
+ * bootstrap counts), the node buffer, feature-evaluation scratch, the
  * histogram-set pool, the small-subtree arrays, the one-pass histograms and
  * the node-ordered code copies. Growing (tree.c) never allocates from it.
  * SPDX-License-Identifier: MIT
@@ -25,13 +25,12 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
 {
     if (ws == NULL)
         return;
-    void *blocks[] = {ws->cover,       ws->idx,       ws->idx2,        ws->cnt,      ws->w,
-                      ws->w2,          ws->v,         ws->v2,          ws->nodes,    ws->dists,
-                      ws->stack,       ws->perm,      ws->free_sets,   ws->fres,     ws->fconst,
-                      ws->node_st,     ws->small.ord, ws->small.keys,  ws->small.rk, ws->small.pos,
-                      ws->small.codes, ws->small.raw, ws->small.miss0, ws->small.w,  ws->small.v,
-                      ws->small.y,     ws->small.tmp, ws->small.count, ws->small.sb, ws->small.se,
-                      ws->small.ncodes};
+    void *blocks[] = {ws->cover,    ws->idx,       ws->cnt,         ws->w,         ws->v,
+                      ws->nodes,    ws->dists,     ws->stack,       ws->perm,      ws->free_sets,
+                      ws->fres,     ws->fconst,    ws->node_st,     ws->small.ord, ws->small.keys,
+                      ws->small.rk, ws->small.pos, ws->small.codes, ws->small.raw, ws->small.miss0,
+                      ws->small.w,  ws->small.v,   ws->small.y,     ws->small.tmp, ws->small.count,
+                      ws->small.sb, ws->small.se,  ws->small.ncodes};
     for (size_t i = 0; i < CIP_ARRAY_LEN(blocks); i++)
         cipi_afree(a, blocks[i]);
     for (int i = 0; ws->ev != NULL && i < ws->n_ev; i++) {
@@ -60,7 +59,6 @@ void cipi_forest_ws_free(const struct cipi_alloc *a, struct fgrow_ws *ws)
     cipi_afree(a, ws->mh);
     cipi_afree(a, ws->all_feats);
     cipi_afree(a, ws->crm);
-    cipi_afree(a, ws->crm2);
     cipi_afree(a, ws);
 }
 
@@ -170,12 +168,11 @@ static bool rows_new(cip_ctx *ctx, struct fgrow_ws *ws)
  * (wider rows would make partitions move too many bytes). */
 static bool crm_new(cip_ctx *ctx, struct fgrow_ws *ws, size_t n)
 {
-    if (ws->p > 64)
+    if (ws->p > FOREST_ROWS_MAX_FEATURES)
         return true;
     ws->cps = ws->p <= 8 ? 8 : ws->p <= 16 ? 16 : ws->p <= 32 ? 32 : 64;
     ws->crm = cipi_mallocarray(ctx, n, ws->cps);
-    ws->crm2 = cipi_mallocarray(ctx, n, ws->cps);
-    return ws->crm != NULL && ws->crm2 != NULL;
+    return ws->crm != NULL;
 }
 
 cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t n_rows,
@@ -189,12 +186,9 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
     ws->n_stats = (size_t)cfg->sc.n_stats;
     size_t n = n_rows ? n_rows : 1;
     ws->idx = cipi_mallocarray(ctx, n, sizeof *ws->idx);
-    ws->idx2 = cipi_mallocarray(ctx, n, sizeof *ws->idx2);
     ws->cnt = cipi_mallocarray(ctx, n, sizeof *ws->cnt);
     ws->w = cipi_mallocarray(ctx, n, sizeof *ws->w);
-    ws->w2 = cipi_mallocarray(ctx, n, sizeof *ws->w2);
     ws->v = cipi_mallocarray(ctx, n, sizeof *ws->v);
-    ws->v2 = cipi_mallocarray(ctx, n, sizeof *ws->v2);
     ws->nodes = cipi_mallocarray(ctx, 2 * n, sizeof *ws->nodes);
     ws->cover = cipi_mallocarray(ctx, 2 * n, sizeof *ws->cover);
     ws->cap_stack = 64;
@@ -205,8 +199,8 @@ cip_status cipi_forest_ws_new(cip_ctx *ctx, const struct fgrow_cfg *cfg, size_t 
     ws->node_st = cipi_mallocarray(ctx, ws->n_stats, sizeof *ws->node_st);
     ws->n_ev = cfg->feat_threads > 1 ? cfg->feat_threads : 1;
     ws->ev = cipi_calloc(ctx, (size_t)ws->n_ev, sizeof *ws->ev);
-    bool ok = ws->cover && ws->idx && ws->idx2 && ws->cnt && ws->w && ws->w2 && ws->v && ws->v2 &&
-              ws->nodes && ws->stack && ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
+    bool ok = ws->cover && ws->idx && ws->cnt && ws->w && ws->v && ws->nodes && ws->stack &&
+              ws->perm && ws->fres && ws->fconst && ws->node_st && ws->ev;
     for (int i = 0; ok && i < ws->n_ev; i++)
         ok = ev_new(ctx, &ws->ev[i], ws->n_stats);
     ok = ok && sets_new(ctx, ws, cfg) && small_new(ctx, ws, cfg) && rows_new(ctx, ws) &&

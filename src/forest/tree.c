@@ -1,8 +1,8 @@
 /* tree.c - growing one CART tree depth-first on binned features
  *
  * A node is a range of the workspace's row arrays (row index, weight w,
- * value v = w*y or the class code), partitioned stably in place when the
- * node splits, so no node allocates. Per node, features are drawn without
+ * value v = w*y or the class code), partitioned in place (by swaps) when
+ * the node splits, so no node allocates. Per node, features are drawn without
  * replacement with sklearn's rule: stop after max_features visited features
  * unless every visited one was constant. Large nodes evaluate a drawn
  * feature from its histogram; when all features are candidates
@@ -41,7 +41,6 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
                         const struct fhist *pre, struct fsplit *best)
 {
     const struct fbins *bins = cfg->bins;
-    const uint8_t *col = bins->codes + (size_t)f * bins->n_rows;
     unsigned nb = bins->n_bins[f];
     uint32_t m = nd->e - nd->b;
     int ns = (int)ws->n_stats;
@@ -70,7 +69,12 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
             h = pre;
         } else {
             cipi_forest_hist_clear(&ev->h, nb, ns);
-            cipi_forest_hist_add(&ev->h, ns, col, ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, m);
+            if (ws->cps != 0) /* the node's rows in order: sequential */
+                cipi_forest_hist_add_rows(&ev->h, &f, 1, ns, ws->crm + (size_t)nd->b * ws->cps,
+                                          ws->cps, NULL, ws->w + nd->b, ws->v + nd->b, m);
+            else
+                cipi_forest_hist_add(&ev->h, ns, bins->codes + (size_t)f * bins->n_rows,
+                                     ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, m);
         }
         if (fast)
             return cipi_forest_scan_hist2(&cfg->sc, h, node_st, m, f, &bi, best);
@@ -117,12 +121,20 @@ static size_t eval_parallel(const struct fgrow_cfg *cfg, struct fgrow_ws *ws,
     return n_const;
 }
 
-/* Whether one pass over whole rows (one cache line each) reads less than k
- * passes over feature columns for a node of m rows out of n. */
-static bool rows_cheaper(size_t m, size_t n, size_t k, size_t p)
+/* Whether a node of m rows out of n builds the histograms of k features in
+ * one pass over its rows rather than k passes over feature columns: always
+ * with the node-ordered copy (its rows are sequential, and each column pass
+ * would also reread the weights and values; fit.c may have dropped the
+ * columns), else for a large node when gathering whole rows (one cache line
+ * each) reads fewer lines. */
+static bool rows_cheaper(const struct fgrow_ws *ws, size_t m, size_t n, size_t k)
 {
-    size_t col_lines = k * (m < n / 64 ? m : n / 64), row_lines = m * ((p + 63) / 64);
-    return m > FOREST_SMALL_MAX && row_lines < col_lines;
+    if (ws->cps != 0)
+        return true;
+    if (m <= FOREST_SMALL_MAX)
+        return false;
+    size_t col_lines = k * (m < n / 64 ? m : n / 64), row_lines = m * ((ws->p + 63) / 64);
+    return row_lines < col_lines;
 }
 
 /* Evaluate the first k drawn features from histograms built in one row pass. */
@@ -157,7 +169,7 @@ static void find_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng
             draw_feature(ws, rng, visited);
         n_const = eval_parallel(cfg, ws, nd, node_st, mtry, best);
     } else if (nd->set == -1 && ws->mh != NULL &&
-               rows_cheaper(nd->e - nd->b, cfg->bins->n_rows, mtry, p)) {
+               rows_cheaper(ws, nd->e - nd->b, cfg->bins->n_rows, mtry)) {
         for (visited = 0; visited < mtry; visited++)
             draw_feature(ws, rng, visited);
         n_const = eval_rows(cfg, ws, nd, node_st, mtry, best);
@@ -291,79 +303,114 @@ static cip_status make_leaf(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, in
     return CIP_OK;
 }
 
-/* partition() moving the rows' codes too: the split feature's code is read
- * from the node-ordered copy (sequential) rather than the column (random). */
+/* Partitioning. The split search knows the left count n_left, so [b, e)
+ * is partitioned in place around mid = b + n_left: rows of [b, mid) that go
+ * right are swapped with rows of [mid, e) that go left. Each side is scanned
+ * a block at a time, collecting its misplaced rows without branches (the
+ * sides of rows are unpredictable), and the pairs are then swapped; no scratch
+ * arrays. The order is a function of the data only (not of the thread
+ * count), so models stay byte-identical at any thread count. */
+#define PART_BLOCK 64
+
+/* 1 when row r goes left: its code from the node-ordered copy (cps > 0) or
+ * from the feature's column. */
+static inline __attribute__((always_inline)) uint32_t goes_left(const struct fgrow_ws *ws,
+                                                                const uint8_t *col, uint32_t r,
+                                                                size_t f, size_t cps, unsigned bin,
+                                                                unsigned ml)
+{
+    unsigned c = cps != 0 ? ws->crm[(size_t)r * cps + f] : col[ws->idx[r]];
+    return c == FOREST_MISSING_CODE ? ml : (uint32_t)(c <= bin);
+}
+
+static inline __attribute__((always_inline)) void swap_rows(struct fgrow_ws *ws, uint32_t a,
+                                                            uint32_t c, size_t cps)
+{
+    uint32_t i = ws->idx[a];
+    ws->idx[a] = ws->idx[c];
+    ws->idx[c] = i;
+    double t = ws->w[a];
+    ws->w[a] = ws->w[c];
+    ws->w[c] = t;
+    t = ws->v[a];
+    ws->v[a] = ws->v[c];
+    ws->v[c] = t;
+    if (cps != 0) {
+        uint8_t ra[64], rc[64];
+        memcpy(ra, ws->crm + (size_t)a * cps, cps);
+        memcpy(rc, ws->crm + (size_t)c * cps, cps);
+        memcpy(ws->crm + (size_t)a * cps, rc, cps);
+        memcpy(ws->crm + (size_t)c * cps, ra, cps);
+    }
+}
+
+/* Collect the rows of [*at, end) (at most PART_BLOCK) whose side is not
+ * `want`; returns their number and advances *at. */
 static inline __attribute__((always_inline)) uint32_t
-partition_rows(struct fgrow_ws *ws, uint32_t b, uint32_t e, const struct fsplit *s, size_t cps)
+misplaced(const struct fgrow_ws *ws, const uint8_t *col, uint32_t *at, uint32_t end, size_t f,
+          size_t cps, unsigned bin, unsigned ml, uint32_t want, uint32_t *out)
+{
+    uint32_t r = *at, stop = end - r > PART_BLOCK ? r + PART_BLOCK : end, k = 0;
+    for (; r < stop; r++) {
+        /* the rows of a large node are sparse in a large column: fetch ahead */
+        if (cps == 0 && r + 32 < end)
+            __builtin_prefetch(col + ws->idx[r + 32]);
+        out[k] = r;
+        k += goes_left(ws, col, r, f, cps, bin, ml) ^ want;
+    }
+    *at = r;
+    return k;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+partition_k(struct fgrow_ws *ws, const uint8_t *col, uint32_t b, uint32_t e, const struct fsplit *s,
+            size_t cps)
 {
     unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
     size_t f = (size_t)s->feature;
-    uint32_t nl = b, nr = 0;
-    for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
-        uint32_t i = ws->idx[r];
-        double wr = ws->w[r], vr = ws->v[r];
-        uint8_t row[64];
-        memcpy(row, ws->crm + (size_t)r * cps, cps);
-        unsigned c = row[f];
-        uint32_t left = c == FOREST_MISSING_CODE ? ml : (uint32_t)(c <= bin);
-        ws->idx[nl] = i;
-        ws->w[nl] = wr;
-        ws->v[nl] = vr;
-        memcpy(ws->crm + (size_t)nl * cps, row, cps);
-        ws->idx2[nr] = i;
-        ws->w2[nr] = wr;
-        ws->v2[nr] = vr;
-        memcpy(ws->crm2 + (size_t)nr * cps, row, cps);
-        nl += left;
-        nr += 1 - left;
+    uint32_t mid = b + s->n_left, i = b, j = mid;
+    uint32_t out_l[PART_BLOCK], out_r[PART_BLOCK], nl = 0, nr = 0, kl = 0, kr = 0;
+    if (s->n_left == 0 || s->n_left >= e - b)
+        return 0;
+    for (;;) {
+        while (kl == nl && i < mid) { /* rows of the left part that go right */
+            nl = misplaced(ws, col, &i, mid, f, cps, bin, ml, 1, out_l);
+            kl = 0;
+        }
+        while (kr == nr && j < e) { /* rows of the right part that go left */
+            nr = misplaced(ws, col, &j, e, f, cps, bin, ml, 0, out_r);
+            kr = 0;
+        }
+        uint32_t k = nl - kl < nr - kr ? nl - kl : nr - kr;
+        if (k == 0)
+            break;
+        for (uint32_t t = 0; t < k; t++)
+            swap_rows(ws, out_l[kl + t], out_r[kr + t], cps);
+        kl += k;
+        kr += k;
     }
-    memcpy(ws->idx + nl, ws->idx2, nr * sizeof *ws->idx);
-    memcpy(ws->w + nl, ws->w2, nr * sizeof *ws->w);
-    memcpy(ws->v + nl, ws->v2, nr * sizeof *ws->v);
-    memcpy(ws->crm + (size_t)nl * cps, ws->crm2, nr * cps);
-    return nl - b;
+    /* both sides exhausted, or n_left was not the split's left count */
+    return kl == nl && kr == nr && i == mid && j == e ? s->n_left : 0;
 }
 
-/* Stable partition of [b, e) by the split; returns the left count. */
+/* Partition [b, e) by the split; returns the left count (0 on an
+ * inconsistent split, which the caller reports). */
 static uint32_t partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, uint32_t b, uint32_t e,
                           const struct fsplit *s)
 {
     switch (ws->cps) {
     case 8:
-        return partition_rows(ws, b, e, s, 8);
+        return partition_k(ws, NULL, b, e, s, 8);
     case 16:
-        return partition_rows(ws, b, e, s, 16);
+        return partition_k(ws, NULL, b, e, s, 16);
     case 32:
-        return partition_rows(ws, b, e, s, 32);
+        return partition_k(ws, NULL, b, e, s, 32);
     case 64:
-        return partition_rows(ws, b, e, s, 64);
+        return partition_k(ws, NULL, b, e, s, 64);
     default:
-        break;
+        return partition_k(ws, cfg->bins->codes + (size_t)s->feature * cfg->bins->n_rows, b, e, s,
+                           0);
     }
-    const uint8_t *col = cfg->bins->codes + (size_t)s->feature * cfg->bins->n_rows;
-    unsigned bin = (unsigned)s->bin, ml = (unsigned)s->missing_left;
-    uint32_t nl = b, nr = 0;
-    for (uint32_t r = b; r < e; r++) { /* branch-free: sides are unpredictable */
-        /* the rows of a large node are sparse in a large column: fetch ahead */
-        if (r + 32 < e)
-            __builtin_prefetch(col + ws->idx[r + 32]);
-        uint32_t i = ws->idx[r];
-        double wr = ws->w[r], vr = ws->v[r];
-        unsigned c = col[i];
-        uint32_t left = c == FOREST_MISSING_CODE ? ml : (uint32_t)(c <= bin);
-        ws->idx[nl] = i;
-        ws->w[nl] = wr;
-        ws->v[nl] = vr;
-        ws->idx2[nr] = i;
-        ws->w2[nr] = wr;
-        ws->v2[nr] = vr;
-        nl += left;
-        nr += 1 - left;
-    }
-    memcpy(ws->idx + nl, ws->idx2, nr * sizeof *ws->idx);
-    memcpy(ws->w + nl, ws->w2, nr * sizeof *ws->w);
-    memcpy(ws->v + nl, ws->v2, nr * sizeof *ws->v);
-    return nl - b;
 }
 
 /* Histograms of all features for node rows [b, e) into set s. */
@@ -373,7 +420,7 @@ static void build_set(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int s, u
     const struct fbins *bins = cfg->bins;
     int ns = (int)ws->n_stats;
     int nt = cfg->feat_threads > 1 && e - b >= FPAR_MIN_ROWS ? cfg->feat_threads : 1;
-    if (nt == 1 && ws->all_feats != NULL && rows_cheaper(e - b, bins->n_rows, ws->p, ws->p)) {
+    if (nt == 1 && ws->all_feats != NULL && rows_cheaper(ws, e - b, bins->n_rows, ws->p)) {
         for (size_t f = 0; f < ws->p; f++)
             cipi_forest_hist_clear(&ws->sets[(size_t)s * ws->p + f], bins->n_bins[f], ns);
         cipi_forest_hist_add_rows(&ws->sets[(size_t)s * ws->p], ws->all_feats, (int)ws->p, ns,

@@ -413,6 +413,62 @@ static void test_forest_one_tree_rows_and_columns_agree(void **state)
     cip_ctx_free(ctx);
 }
 
+/* A fully grown tree without bootstrap separates every distinct training
+ * row, so it must predict each training row's own target exactly: a check
+ * of the partitions, which move rows in place by swaps. p = 20 partitions
+ * the node-ordered code copy, p = 70 (wider than FOREST_ROWS_MAX_FEATURES)
+ * the feature columns. y mostly follows x2, whose 2 % missing values have
+ * the lowest targets, so large nodes split on x2 with missing values going left.
+ * All features (histogram subtraction) and 7 of them; 1 and 2 threads (one
+ * tree on 2 threads evaluates features in parallel). */
+static void test_forest_full_tree_reproduces_training_rows(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    const size_t widths[] = {20, 70};
+    for (size_t k = 0; k < 2; k++) {
+        size_t p = widths[k];
+        double *x = malloc(sizeof(double) * N * p), *y = malloc(sizeof(double) * N);
+        double *row = malloc(sizeof(double) * p), *out = malloc(sizeof(double) * N);
+        make_data(N, p, 71 + k, x, y, NULL);
+        for (size_t i = 0; i < N; i++) { /* targets stay distinct (make_data's noise) */
+            y[i] += 6.0 * x[2 * N + i];
+            if (i % 50 == 0) {
+                x[2 * N + i] = NAN;
+                y[i] = 0.01 * y[i] - 10.0;
+            }
+        }
+        for (int c = 0; c < 4; c++) {
+            int threads = 1 + c % 2;
+            cip_ctx *ctx = new_ctx(threads);
+            cip_frame *fr = frame_of(ctx, x, N, p);
+            cip_forest_params q = one_tree(CIP_FOREST_REGRESSION);
+            if (c >= 2) {
+                q.max_features = CIP_FOREST_MAXF_COUNT;
+                q.max_features_value = 7;
+            }
+            cip_forest *f;
+            assert_int_equal(cip_forest_fit(ctx, fr, y, NULL, &q, &f), CIP_OK);
+            assert_int_equal(cip_forest_predict(ctx, f, fr, out, N), CIP_OK);
+            for (size_t i = 0; i < N; i++) {
+                if (out[i] != y[i])
+                    fail_msg("p=%zu threads=%d row %zu: predicted %.17g, trained on %.17g", p,
+                             threads, i, out[i], y[i]);
+                for (size_t j = 0; j < p; j++)
+                    row[j] = x[j * N + i];
+                assert_true(predict1(f, row) == y[i]);
+            }
+            cip_forest_free(f);
+            cip_frame_free(fr);
+            cip_ctx_free(ctx);
+        }
+        free(x);
+        free(y);
+        free(row);
+        free(out);
+    }
+}
+
 static void test_forest_predict_row_matches_batch(void **state)
 {
     (void)state;
@@ -802,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_forest_threads_give_identical_bytes),
         cmocka_unit_test(test_forest_one_tree_rows_and_columns_agree),
         cmocka_unit_test(test_forest_wide_data_is_deterministic),
+        cmocka_unit_test(test_forest_full_tree_reproduces_training_rows),
         cmocka_unit_test(test_forest_predict_row_matches_batch),
         cmocka_unit_test(test_forest_batch_threads_and_missing_match_rows),
         cmocka_unit_test(test_forest_fit_and_predict_errors),
