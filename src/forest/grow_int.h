@@ -53,4 +53,10 @@ struct fgrow_ws {
     int *all_feats;      /* 0..p-1 (one-pass building of histogram sets) */
 };
 
+/* Partition the large node [b, e) of ws's row arrays (and its node-ordered
+ * codes) in place by split s; returns the left count, or 0 when the rows do
+ * not match the split's left count (an internal error for the caller). */
+CIP_INTERNAL uint32_t cipi_forest_partition(const struct fgrow_cfg *cfg, struct fgrow_ws *ws,
+                                            uint32_t b, uint32_t e, const struct fsplit *s);
+
 #endif
