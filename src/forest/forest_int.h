@@ -306,6 +306,12 @@ CIP_INTERNAL int cipi_forest_scan_codes2(const struct fsplit_cfg *c, const struc
 CIP_INTERNAL int cipi_forest_scan_pair2(const struct fsplit_cfg *c, const struct fsmall *s,
                                         uint32_t lb, int feature, const double *node_st,
                                         const struct fbinfo *bi, struct fsplit *best);
+/* An upper bound of the squared-error proxy of any split of small-mode node
+ * [lb, le) of 3..FOREST_BOUND_MAX rows, with min_samples_leaf 1: the proxy of
+ * the best partition of its rows by target. */
+#define FOREST_BOUND_MAX 8
+CIP_INTERNAL double cipi_forest_small_bound(const struct fsmall *s, uint32_t lb, uint32_t le,
+                                            const double *node_st);
 /* The criterion term g(stats) with impurity decrease D = g(L) + g(R) - g(node):
  * s^2/w (mse), sum c^2 / w (gini), sum c log2 c - w log2 w (entropy). */
 CIP_INTERNAL double cipi_forest_gterm(const struct fsplit_cfg *c, const double *st);

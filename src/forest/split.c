@@ -699,3 +699,33 @@ int cipi_forest_scan_pair2(const struct fsplit_cfg *c, const struct fsmall *s, u
              0);
     return 0;
 }
+
+/* The largest squared-error proxy of any split of a small node of
+ * 3..FOREST_BOUND_MAX rows (min_samples_leaf 1): the best two-way partition
+ * of weighted targets on a line is contiguous in target order, so a sweep
+ * over the rows sorted by target gives it. A feature whose split reaches it
+ * cannot be beaten (candidates must be strictly better). */
+double cipi_forest_small_bound(const struct fsmall *s, uint32_t lb, uint32_t le,
+                               const double *node_st)
+{
+    uint32_t m = le - lb;
+    uint16_t id[FOREST_BOUND_MAX];
+    for (uint32_t i = 0; i < m; i++) { /* insertion sort by target: m is tiny */
+        uint16_t x = s->ord[lb + i];
+        uint32_t j = i;
+        for (; j > 0 && s->y[id[j - 1]] > s->y[x]; j--)
+            id[j] = id[j - 1];
+        id[j] = x;
+    }
+    double tw = node_st[0], ts = node_st[1], lw = 0.0, ls = 0.0, bound = -(double)INFINITY;
+    for (uint32_t i = 0; i + 1 < m; i++) {
+        lw += s->w[id[i]];
+        ls += s->v[id[i]];
+        if (!(s->y[id[i]] < s->y[id[i + 1]]))
+            continue;
+        double rw = tw - lw, rs = ts - ls;
+        double proxy = (term2(0, lw, ls) * rw + term2(0, rw, rs) * lw) / (lw * rw);
+        bound = proxy > bound ? proxy : bound;
+    }
+    return bound;
+}

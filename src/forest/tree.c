@@ -175,14 +175,25 @@ static void find_split(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, cip_rng
         n_const = eval_rows(cfg, ws, nd, node_st, mtry, best);
     }
     /* With two rows every valid split has the same children, so the first
-     * one found wins (strict >): later draws are taken but not evaluated. */
-    bool settled = false, pair = nd->e - nd->b == 2;
+     * one found wins (strict >): later draws are taken but not evaluated.
+     * So too once a split reaches the best any split can do: pure children
+     * for binary Gini (proxy = the node's weight), the best partition by
+     * target for squared error in nodes of up to FOREST_BOUND_MAX rows. */
+    uint32_t m = nd->e - nd->b;
+    bool settled = false, pair = m == 2;
+    double bound = (double)INFINITY;
+    if (ws->n_stats == 2 && cfg->sc.min_leaf == 1 && !pair) {
+        if (cfg->sc.crit == FCRIT_GINI)
+            bound = node_st[0];
+        else if (cfg->sc.crit == FCRIT_MSE && nd->set == SET_SMALL && m <= FOREST_BOUND_MAX)
+            bound = cipi_forest_small_bound(&ws->small, nd->b, nd->e, node_st);
+    }
     while (visited < p && (visited < mtry || visited <= n_const)) {
         int f = draw_feature(ws, rng, visited);
         visited++;
         if (!settled)
             n_const += (size_t)eval_feature(cfg, ws, &ws->ev[0], nd, node_st, f, NULL, best);
-        settled = pair && best->feature >= 0;
+        settled = (pair && best->feature >= 0) || best->proxy >= bound;
     }
 }
 
