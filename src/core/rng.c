@@ -8,17 +8,13 @@
 #include <math.h>
 
 #include "cip/rng.h"
+#include "cipi.h"
 
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 
-/* 128-bit product for Lemire's bounded draw (a GCC/Clang extension). */
-__extension__ typedef unsigned __int128 u128;
-
 uint64_t cip_mix64(uint64_t z)
 {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return cipi_mix64(z);
 }
 
 void cip_rng_init(cip_rng *r, uint64_t seed, uint64_t stream)
@@ -30,8 +26,7 @@ void cip_rng_init(cip_rng *r, uint64_t seed, uint64_t stream)
 
 uint64_t cip_rng_u64(cip_rng *r)
 {
-    r->state += GOLDEN;
-    return cip_mix64(r->state);
+    return cipi_rng_u64(r);
 }
 
 double cip_rng_uniform(cip_rng *r)
@@ -41,17 +36,7 @@ double cip_rng_uniform(cip_rng *r)
 
 uint64_t cip_rng_below(cip_rng *r, uint64_t n)
 {
-    /* Lemire's nearly divisionless method with rejection. */
-    u128 m = (u128)cip_rng_u64(r) * n;
-    uint64_t lo = (uint64_t)m;
-    if (lo < n) {
-        uint64_t t = (0 - n) % n;
-        while (lo < t) {
-            m = (u128)cip_rng_u64(r) * n;
-            lo = (uint64_t)m;
-        }
-    }
-    return (uint64_t)(m >> 64);
+    return cipi_rng_below(r, n);
 }
 
 double cip_rng_normal(cip_rng *r)

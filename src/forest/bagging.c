@@ -15,7 +15,7 @@ void cipi_forest_bootstrap(cip_rng *r, uint32_t *cnt, size_t n, size_t n_draws)
 {
     memset(cnt, 0, n * sizeof *cnt);
     for (size_t k = 0; k < n_draws; k++)
-        cnt[cipi_forest_below(r, n)]++;
+        cnt[cipi_rng_below(r, n)]++;
 }
 
 size_t cipi_forest_n_draws(const cip_forest_params *p, size_t n)

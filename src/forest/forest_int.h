@@ -91,28 +91,6 @@ static inline float cipi_forest_thr32(double t)
     return (double)f > t ? nextafterf(f, -(float)INFINITY) : f;
 }
 
-/* cip_rng_below(r, n), inlined for the hot draws of bootstrap samples and
- * feature candidates: the same splitmix64 step and Lemire's bounded draw
- * (rng.c), so the same numbers. */
-static inline uint64_t cipi_forest_below(cip_rng *r, uint64_t n)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 m;
-    uint64_t lo, t = 0;
-    int first = 1;
-    do {
-        uint64_t z = (r->state += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        m = (u128)(z ^ (z >> 31)) * n;
-        lo = (uint64_t)m;
-        if (first && lo < n) /* rare: the rejection threshold */
-            t = (0 - n) % n;
-        first = 0;
-    } while (lo < t);
-    return (uint64_t)(m >> 64);
-}
-
 /* Two doubles added lane by lane (a GCC/Clang vector extension: SSE2 on
  * x86-64, NEON on arm64): a (weight, value) pair of a histogram bin updated
  * with one load, add and store; each lane rounds as the scalar add would. */

@@ -322,11 +322,6 @@ static uint32_t rank_exact(struct fsmall *s, const uint16_t *ord, uint32_t n, si
     return miss0;
 }
 
-/* Rank feature f for node [lb, le): rk (id and value of each rank, NaN for
- * missing), pos (rank of each id) and miss0, with ranks lb..le-1. The
- * node's ids are increasing in ord (partitions are stable), so the order
- * (code, value, id) restricted to the node is the order an ancestor's sort
- * would have given. */
 /* The codes of the rows ord[0..n) into nc and count (and their range into
  * [*lo, *hi]), and each row's low sort key: its value's key and id for an
  * inexact feature (raw), its id for an exact one. Inlined with raw NULL or
@@ -350,6 +345,11 @@ code_keys(const uint8_t *codes, const float *raw, const uint16_t *ord, uint32_t 
     *hi = h;
 }
 
+/* Rank feature f for node [lb, le): rk (id and value of each rank, NaN for
+ * missing), pos (rank of each id) and miss0, with ranks lb..le-1. The
+ * node's ids are increasing in ord (small-mode partitions are stable), so
+ * the order (code, value, id) restricted to the node is the order an
+ * ancestor's sort would have given. */
 void cipi_forest_small_rank(struct fsmall *s, uint32_t lb, uint32_t le, size_t f)
 {
     const struct fbins *bins = s->bins;

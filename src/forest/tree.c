@@ -2,9 +2,9 @@
  *
  * A node is a range of the workspace's row arrays (row index, weight w,
  * value v = w*y or the class code), partitioned in place when the node
- * splits (partition.c), so no node allocates. Per node, features are drawn without
- * replacement with sklearn's rule: stop after max_features visited features
- * unless every visited one was constant. Large nodes evaluate a drawn
+ * splits (partition.c), so no node allocates. Per node, features are drawn
+ * without replacement with sklearn's rule: stop after max_features visited
+ * features unless every visited one was constant. Large nodes evaluate a drawn
  * feature from its histogram; when all features are candidates
  * (max_features = all), they keep per-feature histogram sets so the larger
  * child's is derived as parent - smaller child. A node of at most
@@ -34,6 +34,21 @@
 #define SET_MIN_ROWS  1024 /* histogram sets / subtraction from this node size */
 #define FPAR_MIN_ROWS 4096 /* parallel feature evaluation from this node size */
 #define SET_SMALL     (-2) /* fentry.set of a node in small mode (local list range) */
+
+/* Add the rows [b, e) of the workspace to the histograms hs of features
+ * feats[0..k) in one pass: from the node-ordered copy (in order) when there
+ * is one, else gathering the table's row-major codes by index. */
+static void add_node_rows(const struct fgrow_cfg *cfg, const struct fgrow_ws *ws, struct fhist *hs,
+                          const int *feats, int k, uint32_t b, uint32_t e)
+{
+    int ns = (int)ws->n_stats;
+    if (ws->cps != 0)
+        cipi_forest_hist_add_rows(hs, feats, k, ns, ws->crm + (size_t)b * ws->cps, ws->cps, NULL,
+                                  ws->w + b, ws->v + b, e - b);
+    else
+        cipi_forest_hist_add_rows(hs, feats, k, ns, cfg->bins->codes_rm, ws->p, ws->idx + b,
+                                  ws->w + b, ws->v + b, e - b);
+}
 
 /* Evaluate feature f for node [b, e) into *best; returns 1 when constant. */
 static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct feval *ev,
@@ -70,8 +85,7 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
         } else {
             cipi_forest_hist_clear(&ev->h, nb, ns);
             if (ws->cps != 0) /* the node's rows in order: sequential */
-                cipi_forest_hist_add_rows(&ev->h, &f, 1, ns, ws->crm + (size_t)nd->b * ws->cps,
-                                          ws->cps, NULL, ws->w + nd->b, ws->v + nd->b, m);
+                add_node_rows(cfg, ws, &ev->h, &f, 1, nd->b, nd->e);
             else
                 cipi_forest_hist_add(&ev->h, ns, bins->codes + (size_t)f * bins->n_rows,
                                      ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, m);
@@ -86,7 +100,7 @@ static int eval_feature(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, struct
 /* Draw the next candidate feature (Fisher-Yates step on ws->perm). */
 static int draw_feature(struct fgrow_ws *ws, cip_rng *rng, size_t drawn)
 {
-    size_t j = drawn + (size_t)cipi_forest_below(rng, ws->p - drawn);
+    size_t j = drawn + (size_t)cipi_rng_below(rng, ws->p - drawn);
     int t = ws->perm[drawn];
     ws->perm[drawn] = ws->perm[j];
     ws->perm[j] = t;
@@ -145,12 +159,7 @@ static size_t eval_rows(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, const 
     int ns = (int)ws->n_stats;
     for (size_t i = 0; i < k; i++)
         cipi_forest_hist_clear(&ws->mh[i], bins->n_bins[ws->perm[i]], ns);
-    if (ws->cps != 0)
-        cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, ws->crm + nd->b * ws->cps, ws->cps,
-                                  NULL, ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
-    else
-        cipi_forest_hist_add_rows(ws->mh, ws->perm, (int)k, ns, bins->codes_rm, ws->p,
-                                  ws->idx + nd->b, ws->w + nd->b, ws->v + nd->b, nd->e - nd->b);
+    add_node_rows(cfg, ws, ws->mh, ws->perm, (int)k, nd->b, nd->e);
     size_t n_const = 0;
     for (size_t i = 0; i < k; i++)
         n_const +=
@@ -324,10 +333,7 @@ static void build_set(const struct fgrow_cfg *cfg, struct fgrow_ws *ws, int s, u
     if (nt == 1 && ws->all_feats != NULL && rows_cheaper(ws, e - b, bins->n_rows, ws->p)) {
         for (size_t f = 0; f < ws->p; f++)
             cipi_forest_hist_clear(&ws->sets[(size_t)s * ws->p + f], bins->n_bins[f], ns);
-        cipi_forest_hist_add_rows(&ws->sets[(size_t)s * ws->p], ws->all_feats, (int)ws->p, ns,
-                                  ws->cps ? ws->crm + (size_t)b * ws->cps : bins->codes_rm,
-                                  ws->cps ? ws->cps : ws->p, ws->cps ? NULL : ws->idx + b,
-                                  ws->w + b, ws->v + b, e - b);
+        add_node_rows(cfg, ws, &ws->sets[(size_t)s * ws->p], ws->all_feats, (int)ws->p, b, e);
         return;
     }
 #ifdef _OPENMP

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cip/core.h"
+#include "cip/rng.h"
 
 #define CIP_INTERNAL      __attribute__((visibility("hidden")))
 #define CIP_ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
@@ -155,6 +156,39 @@ CIP_INTERNAL cip_status cipi_json_escape(cip_ctx *ctx, struct cipi_buf *b, const
 
 /* Wall-clock time in epoch milliseconds. */
 CIP_INTERNAL int64_t cipi_now_ms(void);
+
+/* --- random streams (core/rng.c) ----------------------------------------- */
+/* cip_mix64, cip_rng_u64 and cip_rng_below as inline functions, for hot
+ * loops (a forest's bootstrap samples and feature draws): rng.c's public
+ * functions are these, so both give the same numbers. */
+static inline uint64_t cipi_mix64(uint64_t z) /* splitmix64's finaliser */
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t cipi_rng_u64(cip_rng *r)
+{
+    r->state += 0x9E3779B97F4A7C15ULL; /* the golden-ratio increment */
+    return cipi_mix64(r->state);
+}
+
+/* Lemire's nearly divisionless bounded draw in [0, n), with rejection. */
+static inline uint64_t cipi_rng_below(cip_rng *r, uint64_t n)
+{
+    __extension__ typedef unsigned __int128 cipi_u128;
+    cipi_u128 m = (cipi_u128)cipi_rng_u64(r) * n;
+    uint64_t lo = (uint64_t)m;
+    if (lo < n) { /* rare: the rejection threshold */
+        uint64_t t = (0 - n) % n;
+        while (lo < t) {
+            m = (cipi_u128)cipi_rng_u64(r) * n;
+            lo = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
 
 /* --- embedded web UI (generated from web/ by cmake/embed_assets.cmake) ---- */
 struct cipi_web_asset {
