@@ -6,7 +6,9 @@
  * The target is the column "target"; the last H (default 0.2) of the rows
  * are the hold-out set. Prints one JSON line: fit seconds, hold-out R^2
  * (reg) or ROC AUC (clf), batch predict rows/s, single-row latency (mean
- * over the hold-out rows, microseconds), node counts and model bytes.
+ * over the hold-out rows, microseconds), node counts, model bytes and mtry
+ * (the features examined per split, to check that the settings match the
+ * competitor's: --max-features 0.3333333333 gives 9 of 30, 1/3 exactly 10).
  * --load skips fitting (fit times are then load times). --repeat R times the
  * batch prediction and the single-row loop R times each and reports the
  * fastest; --pred-out writes the hold-out predictions (probability of class 1
@@ -306,18 +308,18 @@ int main(int argc, char **argv)
     cip_forest_get_info(f, &info);
     if (o.save != NULL && cip_forest_save(ctx, f, o.save) != CIP_OK)
         return die(ctx, "save");
-    printf(
-        "{\"bench\":\"forest\",\"impl\":\"cip\",\"task\":\"%s\",\"rows\":%zu,\"features\":%zu,"
-        "\"trees\":%d,\"threads\":%d,\"read_s\":%.3f,\"fit_s\":%.3f,\"fit_cpu_s\":%.3f,\"%s\":%.6f,"
-        "\"predict_rows_per_s\":%.0f,\"predict_cpu_s\":%.3f,\"row_latency_us\":%.2f,"
-        "\"row_latency_cpu_us\":%.2f,\"nodes\":%llu,"
-        "\"max_depth\":%d,\"model_bytes\":%zu,\"train_f32_mb\":%.1f,\"fit_rss_start_mb\":%.1f,"
-        "\"fit_peak_rss_mb\":%.1f}\n",
-        o.task, n, cip_frame_n_cols(xtr), o.trees, cip_ctx_threads(ctx), t_read, t_fit, c_fit,
-        clf ? "auc" : "r2", metric, (double)n_te / t_pred, c_pred, us, cpu_us,
-        (unsigned long long)info.n_nodes, info.max_depth, info.model_bytes,
-        (double)n_tr * (double)cip_frame_n_cols(xtr) * 4.0 / 1048576.0, (double)rss0 / 1024.0,
-        (double)hwm / 1024.0);
+    printf("{\"bench\":\"forest\",\"impl\":\"cip\",\"task\":\"%s\",\"rows\":%zu,\"features\":%zu,"
+           "\"trees\":%d,\"mtry\":%zu,\"threads\":%d,\"read_s\":%.3f,\"fit_s\":%.3f,"
+           "\"fit_cpu_s\":%.3f,\"%s\":%.6f,"
+           "\"predict_rows_per_s\":%.0f,\"predict_cpu_s\":%.3f,\"row_latency_us\":%.2f,"
+           "\"row_latency_cpu_us\":%.2f,\"nodes\":%llu,"
+           "\"max_depth\":%d,\"model_bytes\":%zu,\"train_f32_mb\":%.1f,\"fit_rss_start_mb\":%.1f,"
+           "\"fit_peak_rss_mb\":%.1f}\n",
+           o.task, n, cip_frame_n_cols(xtr), o.trees, info.mtry, cip_ctx_threads(ctx), t_read,
+           t_fit, c_fit, clf ? "auc" : "r2", metric, (double)n_te / t_pred, c_pred, us, cpu_us,
+           (unsigned long long)info.n_nodes, info.max_depth, info.model_bytes,
+           (double)n_tr * (double)cip_frame_n_cols(xtr) * 4.0 / 1048576.0, (double)rss0 / 1024.0,
+           (double)hwm / 1024.0);
     cip_forest_free(f);
     cip_frame_free(xtr);
     cip_frame_free(xte);

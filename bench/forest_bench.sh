@@ -54,7 +54,9 @@ run() {
   load=$(load1)
   case $impl in
     cip)
-      [ "$task" = reg ] && mf="--max-features 0.3333333333"
+      # 1/3 to the last digit: scikit-learn examines int(1/3 * p) features per split
+      # (10 of 30); a rounded 0.3333333333 would give cip 9
+      [ "$task" = reg ] && mf="--max-features 0.3333333333333333"
       # shellcheck disable=SC2086
       out=$(/usr/bin/time -v -o "$work/$impl.time" "$bin" --csv "$data" --task "$task" \
             --trees "$trees" --threads "$threads" $mf) ;;
@@ -93,12 +95,17 @@ metric = "r2" if "r2" in base else "auc"
 print("forest %s %dx%d, %d trees, %d threads; x = other / %s (fit time, RSS), %s / other (rows/s):"
       % (base["task"], base["rows"], base["features"], base["trees"], base["threads"],
          base["impl"], base["impl"]))
+mtry = {r["impl"]: r["mtry"] for r in rs if "mtry" in r}
+if len(set(mtry.values())) > 1:
+    print("forest_bench: WARNING: features per split differ, the fits do not compare: %s"
+          % ", ".join("%s %d" % kv for kv in mtry.items()))
 for r in rs:
     print("  %-8s fit %8.2f s (cpu %8.2f s) %6.1fx | %s %.4f (%+.4f) | predict %9.0f rows/s %6.1fx"
-          " | one row %10.1f us | RSS %6d MB %5.1fx | load %s"
+          " | one row %10.1f us | RSS %6d MB %5.1fx | mtry %s | load %s"
           % (r["impl"], r["fit_s"], r["fit_cpu_s"], r["fit_s"] / base["fit_s"], metric, r[metric],
              r[metric] - base[metric], r["predict_rows_per_s"],
              base["predict_rows_per_s"] / r["predict_rows_per_s"], r["row_latency_us"],
-             r["peak_rss_mb"], r["peak_rss_mb"] / base["peak_rss_mb"], r["load1"]))
+             r["peak_rss_mb"], r["peak_rss_mb"] / base["peak_rss_mb"], r.get("mtry", "-"),
+             r["load1"]))
 EOF
 done

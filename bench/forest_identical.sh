@@ -80,15 +80,15 @@ train_case() { # train_case clv|churn CSV THREADS [OPTIONS...]
 
 for seed in 42 7; do
   for th in 1 2; do
-    bench_case reg 20000 10 $seed $th 0.3333333333
+    bench_case reg 20000 10 $seed $th 0.3333333333333333
     bench_case reg 20000 10 $seed $th 1.0
     bench_case clf 20000 10 $seed $th ""
-    bench_case reg 100000 30 $seed $th 0.3333333333
+    bench_case reg 100000 30 $seed $th 0.3333333333333333
     bench_case clf 100000 30 $seed $th ""
   done
 done
 # one tree on two threads: features of large nodes evaluated in parallel
-bench_case reg 100000 30 42 2 0.3333333333 1
+bench_case reg 100000 30 42 2 0.3333333333333333 1
 bench_case clf 100000 30 42 2 "" 1
 bench_case reg 20000 10 42 2 1.0 1
 for th in 1 2; do

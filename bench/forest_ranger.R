@@ -46,7 +46,7 @@ for (i in seq_len(k)) predict(m, x[n_tr + i, , drop = FALSE], num.threads = 1)
 lat <- (now() - t0) / k * 1e6
 nodes <- sum(sapply(m$forest$child.nodeIDs, function(t) length(t[[1]])))
 cat(sprintf(paste0('{"bench":"forest","impl":"ranger","task":"%s","rows":%d,"features":%d,',
-                   '"trees":%d,"threads":%d,"fit_s":%.3f,"fit_cpu_s":%.3f,"%s":%.6f,',
+                   '"trees":%d,"mtry":%d,"threads":%d,"fit_s":%.3f,"fit_cpu_s":%.3f,"%s":%.6f,',
                    '"predict_rows_per_s":%.0f,"row_latency_us":%.2f,"nodes":%.0f}\n'),
-            task, n, p, trees, nt, fit_s, fit_cpu, if (task == "reg") "r2" else "auc", metric,
+            task, n, p, trees, m$mtry, nt, fit_s, fit_cpu, if (task == "reg") "r2" else "auc", metric,
             n_te / pred_s, lat, nodes))

@@ -41,7 +41,8 @@ for i in range(k):
     f(x[n_tr + i:n_tr + i + 1])
 lat = (time.perf_counter() - t) / k * 1e6
 print(json.dumps({"bench": "forest", "impl": "sklearn", "task": task, "rows": n,
-                  "features": x.shape[1], "trees": trees, "threads": nt,
+                  "features": x.shape[1], "trees": trees,
+                  "mtry": int(m.estimators_[0].max_features_), "threads": nt,
                   "fit_s": round(fit_s, 3), "fit_cpu_s": round(fit_cpu, 3),
                   ("r2" if task == "reg" else "auc"): round(metric, 6),
                   "predict_rows_per_s": round(n_te / pred_s), "row_latency_us": round(lat, 2),

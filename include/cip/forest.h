@@ -94,6 +94,7 @@ typedef struct cip_forest_info {
     double oob_score;         /* R^2 or accuracy; NaN when not computed */
     uint64_t fingerprint;     /* hash of the training x and y */
     size_t model_bytes;       /* memory held by the tree arrays */
+    size_t mtry;              /* features examined per split (max_features resolved) */
 } cip_forest_info;
 
 /* --- configuration ---------------------------------------------------------- */

@@ -224,6 +224,7 @@ void cip_forest_get_info(const cip_forest *f, cip_forest_info *info)
     info->n_train_rows = f->n_train_rows;
     info->oob_score = f->oob_score;
     info->fingerprint = f->fingerprint;
+    info->mtry = (size_t)f->mtry;
     double depth_sum = 0.0;
     for (size_t t = 0; t < f->n_trees; t++) {
         const struct ftree *tr = &f->trees[t];

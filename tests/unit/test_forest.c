@@ -775,6 +775,48 @@ static void test_forest_class_weight_balanced_root_leaf(void **state)
     cip_ctx_free(ctx);
 }
 
+/* Features examined per split, as scikit-learn resolves max_features:
+ * max(1, int(fraction * p)), int(sqrt(p)), int(log2(p)), a count, or p. With
+ * p = 30 the exact double 1/3 gives 10 (1/3 * 30 rounds to 10.0, as in
+ * Python), while a rounded 0.3333333333 gives 9: the values below are
+ * sklearn's (RandomForestRegressor(max_features=...).estimators_[0].max_features_). */
+static void test_forest_max_features_resolve_as_sklearn(void **state)
+{
+    (void)state;
+    enum { N = 40, P = 30 };
+    cip_ctx *ctx = new_ctx(1);
+    double *x = malloc(sizeof(double) * N * P), y[N];
+    make_data(N, P, 53, x, y, NULL);
+    cip_frame *fr = frame_of(ctx, x, N, P);
+    const struct {
+        cip_forest_max_features kind;
+        double value;
+        size_t mtry;
+    } cases[] = {
+        {CIP_FOREST_MAXF_FRACTION, 1.0 / 3.0, 10},
+        {CIP_FOREST_MAXF_FRACTION, 0.3333333333, 9},
+        {CIP_FOREST_MAXF_FRACTION, 0.01, 1},
+        {CIP_FOREST_MAXF_SQRT, 0, 5},
+        {CIP_FOREST_MAXF_LOG2, 0, 4},
+        {CIP_FOREST_MAXF_COUNT, 7, 7},
+        {CIP_FOREST_MAXF_ALL, 0, 30},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cip_forest_params p = params(CIP_FOREST_REGRESSION, 1, 3);
+        p.max_features = cases[i].kind;
+        p.max_features_value = cases[i].value;
+        cip_forest *f;
+        cip_forest_info info;
+        assert_int_equal(cip_forest_fit(ctx, fr, y, NULL, &p, &f), CIP_OK);
+        cip_forest_get_info(f, &info);
+        assert_int_equal(info.mtry, cases[i].mtry);
+        cip_forest_free(f);
+    }
+    cip_frame_free(fr);
+    free(x);
+    cip_ctx_free(ctx);
+}
+
 static void test_forest_growth_limits(void **state)
 {
     (void)state;
@@ -876,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_forest_oob_score_is_sane),
         cmocka_unit_test(test_forest_importances_sum_to_one_and_rank),
         cmocka_unit_test(test_forest_class_weight_balanced_root_leaf),
+        cmocka_unit_test(test_forest_max_features_resolve_as_sklearn),
         cmocka_unit_test(test_forest_growth_limits),
         cmocka_unit_test(test_forest_oom_sweep_tiny_fit),
     };
