@@ -57,6 +57,8 @@ const char cmd_train_help[] =
     "      --min-samples-leaf N (1)  --max-features sqrt|log2|none|F|N (all for clv,\n"
     "      sqrt for churn)  --class-weight balanced|balanced_subsample|none (none)\n"
     "      --criterion gini|entropy|squared_error (by task)  --min-impurity-decrease X (0)\n"
+    "      --bootstrap true|false  --max-samples F|N|none  --oob-score  --sample-weight\n"
+    "      COL  --permutation-importance R (docs/TRAIN.md)\n"
     "K-means options (segments):\n"
     "      --k A..B (2..8)  --n-init N (10)  --max-iter N (300)  --tol X (0.0001)\n"
     "      --algorithm lloyd|elkan (lloyd)  --no-standardize (default: standardise)\n"
@@ -101,6 +103,11 @@ enum {
     O_CW,
     O_CRIT,
     O_MID,
+    O_BOOT,
+    O_MAXS,
+    O_OOB,
+    O_SW,
+    O_PERM,
     O_K,
     O_NINIT,
     O_MAXIT,
@@ -138,6 +145,11 @@ static const struct option k_opts[] = {{"features", required_argument, NULL, O_F
                                        {"class-weight", required_argument, NULL, O_CW},
                                        {"criterion", required_argument, NULL, O_CRIT},
                                        {"min-impurity-decrease", required_argument, NULL, O_MID},
+                                       {"bootstrap", required_argument, NULL, O_BOOT},
+                                       {"max-samples", required_argument, NULL, O_MAXS},
+                                       {"oob-score", no_argument, NULL, O_OOB},
+                                       {"sample-weight", required_argument, NULL, O_SW},
+                                       {"permutation-importance", required_argument, NULL, O_PERM},
                                        {"k", required_argument, NULL, O_K},
                                        {"n-init", required_argument, NULL, O_NINIT},
                                        {"max-iter", required_argument, NULL, O_MAXIT},
@@ -301,6 +313,22 @@ static int parse_opt(cip_ctx *ctx, int c, struct train_opts *o, const char *arg)
         return forest_opt(ctx, o, "criterion", arg);
     case O_MID:
         return forest_opt(ctx, o, "min_impurity_decrease", arg);
+    case O_BOOT:
+        return forest_opt(ctx, o, "bootstrap", arg);
+    case O_MAXS:
+        return forest_opt(ctx, o, "max_samples", arg);
+    case O_OOB:
+        return forest_opt(ctx, o, "oob_score", "true");
+    case O_SW:
+        o->p.weight_column = arg;
+        return CLI_OK;
+    case O_PERM:
+        return parse_int(arg, 1, 100000, &o->p.permutation_repeats)
+                   ? CLI_OK
+                   : cli_usage_error("train",
+                                     "--permutation-importance needs a repeat count "
+                                     ">= 1, got '%s'",
+                                     arg);
     case O_K:
         return parse_k(o, arg);
     case O_NINIT:
@@ -457,6 +485,21 @@ static void print_json(const struct train_opts *o, const cip_train_result *r)
         }
         fputs("\n  }", stdout);
     }
+    if (r->perm_repeats > 0) {
+        printf(",\n  \"permutation_importance\": {\"rows\": \"%s\", \"repeats\": %d, "
+               "\"features\": {",
+               r->perm_on_test ? "test" : "train", r->perm_repeats);
+        for (size_t k = 0; k < r->n_features; k++) {
+            printf("%s\n    ", k ? "," : "");
+            json_str(r->features[k]);
+            fputs(": {\"mean\": ", stdout);
+            json_num(r->perm_mean[k]);
+            fputs(", \"std\": ", stdout);
+            json_num(r->perm_std[k]);
+            putchar('}');
+        }
+        fputs("\n  }}", stdout);
+    }
     if (r->n_k > 0) {
         fputs(",\n  \"sweep\": [", stdout);
         for (size_t k = 0; k < r->n_k; k++) {
@@ -530,9 +573,19 @@ static void print_supervised(const cip_train_result *r)
     printf("  train %s: %.6f", sc, M(r, churn ? "train_f1" : "train_r2"));
     if (!churn && r->n_test > 0)
         printf("; rmse / target std: %.6f", M(r, "rmse_to_std_ratio"));
+    double oob = M(r, "oob_score");
+    if (!isnan(oob))
+        printf("\n  out-of-bag %s: %.6f", churn ? "accuracy" : "r2", oob);
     printf("\n\nfeature importances:\n");
     for (size_t k = 0; k < r->n_features; k++)
         printf("  %-28s %.6f\n", r->features[k], r->importances[k]);
+    if (r->perm_repeats > 0) {
+        printf("\npermutation importance (%s drop, %d repeats, %s rows):\n",
+               churn ? "accuracy" : "r2", r->perm_repeats,
+               r->perm_on_test ? "held-out" : "training");
+        for (size_t k = 0; k < r->n_features; k++)
+            printf("  %-28s %+.6f +- %.6f\n", r->features[k], r->perm_mean[k], r->perm_std[k]);
+    }
 }
 
 static void print_text(const struct train_opts *o, const cip_train_result *r)

@@ -40,7 +40,9 @@ extern "C" {
  * n_estimators, max_depth (none = unlimited), min_samples_split, min_samples_leaf,
  * max_features (sqrt, log2, none = all, a number < 1 = fraction, >= 1 = count),
  * class_weight (balanced, balanced_subsample, none), criterion (gini, entropy, mse,
- * squared_error), bootstrap (0/1), min_impurity_decrease, seed. Models are cip_forest
+ * squared_error), bootstrap and oob_score (true/false or 1/0), max_samples (none, a
+ * fraction in (0, 1] with 1 = every row, or a count > 1), min_impurity_decrease, seed.
+ * Models are cip_forest
  * pointers. Thread-safe: yes. Allocates: no. */
 CIP_API void cip_forest_estimator(const cip_forest_params *p, cip_estimator *est);
 
@@ -91,7 +93,15 @@ typedef struct cip_train_params {
     const char *label_column;       /* churn label rule column; default "churn_risk_score" */
     double label_quantile;          /* label = column > this quantile; default 0.75 */
     int label_decimals;             /* round the column first (-1 = no); default 4 */
-    cip_forest_params forest;       /* base forest params (task set by the trainer) */
+    const char *weight_column;      /* per-row sample weights (numeric, finite, >= 0) used to
+                                       fit every forest (CV folds and the refit); never a
+                                       feature; metrics stay unweighted, as scikit-learn's
+                                       scorers without sample_weight. default NULL */
+    int permutation_repeats;        /* > 0: permutation importance of the final forest on the
+                                       held-out rows (training rows without them), this many
+                                       shuffles per feature; default 0 = none */
+    cip_forest_params forest;       /* base forest params (task set by the trainer); with
+                                       oob_score the metric "oob_score" (R^2 or accuracy) */
     cip_kmeans_sweep_params kmeans; /* segments: sweep (standardize=1, k 2..8, n_init 10) */
 } cip_train_params;
 
@@ -112,6 +122,10 @@ typedef struct cip_train_result {
     size_t n_features;      /* model columns (after one-hot) */
     char **features;        /* their names; one-hot columns are "col=level" */
     double *importances;    /* forest importances [n_features] or NULL */
+    double *perm_mean;      /* permutation importances [n_features] (mean score drop) or NULL */
+    double *perm_std;       /* their standard deviations over the repeats, or NULL */
+    int perm_repeats;       /* repeats behind perm_mean (0 = not computed) */
+    int perm_on_test;       /* 1: computed on the held-out rows, 0: on the training rows */
     char *best_params;      /* chosen grid point "a=1;b=2" ("" without a grid) */
     size_t n_candidates;    /* grid points searched (0 without CV) */
     size_t n_folds;         /* CV folds (0 without CV) */

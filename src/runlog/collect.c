@@ -146,6 +146,12 @@ static cip_status forest_params(cip_ctx *ctx, const cip_forest *f, struct cipi_k
         rc = cipi_kvlist_set(ctx, l, "class_weight", "%s", cw[fp->class_weight]);
     if (rc == CIP_OK)
         rc = cipi_kvlist_set(ctx, l, "bootstrap", "%s", fp->bootstrap ? "True" : "False");
+    if (rc == CIP_OK && fp->max_samples != CIP_FOREST_SAMPLES_ALL) {
+        cipi_fmt_double(num, sizeof num, fp->max_samples_value);
+        rc = cipi_kvlist_set(ctx, l, "max_samples", "%s", num);
+    }
+    if (rc == CIP_OK && fp->oob_score)
+        rc = cipi_kvlist_set(ctx, l, "oob_score", "True");
     cipi_fmt_double(num, sizeof num, fp->min_impurity_decrease);
     if (rc == CIP_OK)
         rc = cipi_kvlist_set(ctx, l, "min_impurity_decrease", "%s", num);
@@ -178,6 +184,10 @@ static cip_status train_params(cip_ctx *ctx, const cip_train_result *r, const ci
                                 t->preset == CIP_TRAIN_PRESET_ORIGINAL ? "original" : "production");
         if (rc == CIP_OK)
             rc = cipi_kvlist_set(ctx, l, "seed", "%llu", (unsigned long long)t->seed);
+        if (rc == CIP_OK && t->weight_column != NULL)
+            rc = cipi_kvlist_set(ctx, l, "sample_weight", "%s", t->weight_column);
+        if (rc == CIP_OK && t->permutation_repeats > 0)
+            rc = cipi_kvlist_set(ctx, l, "permutation_repeats", "%d", t->permutation_repeats);
         return rc;
     }
     const cip_kmeans_sweep_params *k = &t->kmeans;

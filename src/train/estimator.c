@@ -59,6 +59,41 @@ static cip_status set_class_weight(cip_ctx *ctx, cip_forest_params *p, const cip
     return CIP_OK;
 }
 
+/* A yes/no parameter: true/false (any case of True/False), or 1/0. */
+static cip_status set_flag(cip_ctx *ctx, const char *name, const cip_param_value *v, int *out)
+{
+    if (v->kind == CIP_PARAM_NUM && (v->num == 0.0 || v->num == 1.0))
+        return (*out = v->num == 1.0, CIP_OK);
+    if (v->kind == CIP_PARAM_STR && (strcmp(v->str, "true") == 0 || strcmp(v->str, "True") == 0))
+        return (*out = 1, CIP_OK);
+    if (v->kind == CIP_PARAM_STR && (strcmp(v->str, "false") == 0 || strcmp(v->str, "False") == 0))
+        return (*out = 0, CIP_OK);
+    return cipi_fail(ctx, CIP_ERR_INVALID, "forest parameter '%s' must be true or false (or 1/0)",
+                     name);
+}
+
+/* max_samples as scikit-learn: none (all rows), a fraction in (0, 1], or a whole count > 1.
+ * A value is a number here, so 1 and 1.0 cannot be told apart: 1 is read as sklearn's 1.0
+ * (every row), not as its int 1 (one row per tree, which no one means). */
+static cip_status set_max_samples(cip_ctx *ctx, cip_forest_params *p, const cip_param_value *v)
+{
+    if (v->kind == CIP_PARAM_NONE) {
+        p->max_samples = CIP_FOREST_SAMPLES_ALL;
+    } else if (v->kind == CIP_PARAM_NUM && v->num > 0.0 && v->num <= 1.0) {
+        p->max_samples = CIP_FOREST_SAMPLES_FRACTION;
+        p->max_samples_value = v->num;
+    } else if (v->kind == CIP_PARAM_NUM && v->num > 1.0 && v->num == floor(v->num) &&
+               v->num <= 1e15) {
+        p->max_samples = CIP_FOREST_SAMPLES_COUNT;
+        p->max_samples_value = v->num;
+    } else {
+        return cipi_fail(ctx, CIP_ERR_INVALID,
+                         "forest parameter 'max_samples' must be none, a fraction in (0, 1] or a "
+                         "whole count > 1");
+    }
+    return CIP_OK;
+}
+
 static cip_status set_criterion(cip_ctx *ctx, cip_forest_params *p, const cip_param_value *v)
 {
     const char *s = v->kind == CIP_PARAM_STR ? v->str : "";
@@ -93,7 +128,11 @@ static cip_status set_param(cip_ctx *ctx, void *ud, void *params, const char *na
     else if (strcmp(name, "min_samples_leaf") == 0)
         rc = need_int(ctx, name, v, 1, &p->min_samples_leaf);
     else if (strcmp(name, "bootstrap") == 0)
-        rc = need_int(ctx, name, v, 0, &p->bootstrap);
+        rc = set_flag(ctx, name, v, &p->bootstrap);
+    else if (strcmp(name, "oob_score") == 0)
+        rc = set_flag(ctx, name, v, &p->oob_score);
+    else if (strcmp(name, "max_samples") == 0)
+        rc = set_max_samples(ctx, p, v);
     else if (strcmp(name, "max_features") == 0)
         rc = set_max_features(ctx, p, v);
     else if (strcmp(name, "class_weight") == 0)
@@ -109,7 +148,8 @@ static cip_status set_param(cip_ctx *ctx, void *ud, void *params, const char *na
         return cipi_fail(ctx, CIP_ERR_INVALID,
                          "unknown forest parameter '%s' or bad value (known: n_estimators, "
                          "max_depth, min_samples_split, min_samples_leaf, max_features, "
-                         "class_weight, criterion, bootstrap, min_impurity_decrease, seed)",
+                         "class_weight, criterion, bootstrap, max_samples, oob_score, "
+                         "min_impurity_decrease, seed)",
                          name);
     if (rc != CIP_OK)
         return rc;

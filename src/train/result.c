@@ -40,6 +40,8 @@ void cip_train_result_free(cip_train_result *r)
     cipi_afree(a, r->target);
     cipi_afree(a, r->label_rule);
     cipi_afree(a, r->importances);
+    cipi_afree(a, r->perm_mean);
+    cipi_afree(a, r->perm_std);
     cipi_afree(a, r->best_params);
     cipi_afree(a, r->cv_scores);
     cipi_afree(a, r->metrics);

@@ -36,6 +36,8 @@ static const char k_grid_production[] = "n_estimators=50,100;max_depth=5,10;min_
 struct work {
     const cip_frame *data;
     double *y_all;     /* target per data row */
+    double *w_all;     /* sample weight per data row, or NULL */
+    double *w_train;   /* weights of the training rows, or NULL */
     const char **feat; /* feature names before one-hot (borrowed strings) */
     size_t n_feat;
     cip_split *split;
@@ -52,6 +54,8 @@ struct work {
 static void work_release(cip_ctx *ctx, struct work *w)
 {
     cipi_free(ctx, w->y_all);
+    cipi_free(ctx, w->w_all);
+    cipi_free(ctx, w->w_train);
     cipi_free(ctx, (void *)w->feat);
     cip_split_free(w->split);
     cipi_free(ctx, w->all_rows);
@@ -93,6 +97,31 @@ static cip_status numeric_col(cip_ctx *ctx, const cip_frame *f, const char *name
         if (!isfinite(out[i]))
             return cipi_fail(ctx, CIP_ERR_INVALID, "column '%s' has a missing value at row %zu",
                              name, i + 1);
+    return CIP_OK;
+}
+
+/* Sample weights from column name: numeric, finite and >= 0 on every row, some positive. */
+static cip_status sample_weights(cip_ctx *ctx, struct work *w, const char *name, const char *target)
+{
+    size_t n = cip_frame_n_rows(w->data);
+    if (strcmp(name, target) == 0)
+        return cipi_fail(ctx, CIP_ERR_INVALID, "weight column '%s' is the target", name);
+    w->w_all = cipi_mallocarray(ctx, n ? n : 1, sizeof *w->w_all);
+    if (w->w_all == NULL)
+        return cipi_nomem(ctx);
+    cip_status rc = numeric_col(ctx, w->data, name, w->w_all);
+    if (rc != CIP_OK)
+        return rc;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (w->w_all[i] < 0.0)
+            return cipi_fail(ctx, CIP_ERR_INVALID,
+                             "weight column '%s' has a negative weight (%g) at row %zu", name,
+                             w->w_all[i], i + 1);
+        sum += w->w_all[i];
+    }
+    if (!(sum > 0.0))
+        return cipi_fail(ctx, CIP_ERR_INVALID, "weight column '%s' has no positive weight", name);
     return CIP_OK;
 }
 
@@ -171,6 +200,9 @@ static cip_status target_and_features(cip_ctx *ctx, struct work *w, const cip_tr
     r->target = cipi_strdup(ctx, tname);
     if (r->target == NULL)
         return cipi_nomem(ctx);
+    const char *wname = p->weight_column;
+    if (wname != NULL && (rc = sample_weights(ctx, w, wname, tname)) != CIP_OK)
+        return rc;
     if (p->features != NULL) {
         for (size_t k = 0; k < p->n_features; k++)
             w->feat[w->n_feat++] = p->features[k];
@@ -183,12 +215,17 @@ static cip_status target_and_features(cip_ctx *ctx, struct work *w, const cip_tr
         for (size_t k = 0; k < nc; k++) {
             const char *nm = cip_frame_col_name(d, k);
             if (strcmp(nm, tname) != 0 && !is_id_name(nm) &&
-                !(churn && strcmp(nm, p->label_column) == 0))
+                !(churn && strcmp(nm, p->label_column) == 0) &&
+                !(wname != NULL && strcmp(nm, wname) == 0))
                 w->feat[w->n_feat++] = nm;
         }
     }
     if (w->n_feat == 0)
         return cipi_fail(ctx, CIP_ERR_INVALID, "no feature columns");
+    for (size_t k = 0; wname != NULL && k < w->n_feat; k++)
+        if (strcmp(w->feat[k], wname) == 0)
+            return cipi_fail(ctx, CIP_ERR_INVALID, "weight column '%s' cannot also be a feature",
+                             wname);
     return CIP_OK;
 }
 
@@ -360,6 +397,8 @@ static cip_status build_frames(cip_ctx *ctx, struct work *w, int raw, cip_train_
         rc = gather(ctx, w->y_all, w->train, w->n_train, &w->y_train);
     if (rc == CIP_OK)
         rc = gather(ctx, w->y_all, w->test, w->n_test, &w->y_test);
+    if (rc == CIP_OK && w->w_all != NULL)
+        rc = gather(ctx, w->w_all, w->train, w->n_train, &w->w_train);
     return rc;
 }
 
@@ -397,7 +436,7 @@ static cip_status fit_model(cip_ctx *ctx, struct work *w, const cip_train_params
         cip_forest_params fp;
         rc = cip_param_grid_apply(ctx, w->grid, 0, est, &fp);
         if (rc == CIP_OK)
-            rc = cip_forest_fit(ctx, w->x_train, w->y_train, NULL, &fp, &r->forest);
+            rc = cip_forest_fit(ctx, w->x_train, w->y_train, w->w_train, &fp, &r->forest);
         cip_param_grid_format(w->grid, 0, buf, sizeof buf);
         r->best_params = cipi_strdup(ctx, buf);
         return rc != CIP_OK ? rc : r->best_params == NULL ? cipi_nomem(ctx) : CIP_OK;
@@ -426,7 +465,7 @@ static cip_status fit_model(cip_ctx *ctx, struct work *w, const cip_train_params
     cip_search_params_default(&sp);
     sp.scorer = p->task == CIP_TRAIN_CHURN ? CIP_SCORE_F1 : CIP_SCORE_R2;
     sp.parallel_tasks = cip_ctx_threads(ctx) > 1;
-    cip_xy xy = {.x = w->x_train, .y = w->y_train, .w = NULL};
+    cip_xy xy = {.x = w->x_train, .y = w->y_train, .w = w->w_train};
     rc = cip_search_run(ctx, est, w->grid, &xy, w->folds, &sp, &w->search);
     if (rc != CIP_OK)
         return rc;
@@ -607,6 +646,24 @@ static cip_status all_metrics(cip_ctx *ctx, struct work *w, const cip_estimator 
     return baselines(ctx, w, r, w->x_train, w->y_train, w->n_train);
 }
 
+/* Permutation importance of the final forest on the held-out rows (else the training rows). */
+static cip_status permutation(cip_ctx *ctx, const struct work *w, const cip_train_params *p,
+                              cip_train_result *r)
+{
+    int test = w->n_test > 0;
+    size_t nf = cip_forest_n_features(r->forest);
+    r->perm_mean = cipi_mallocarray(ctx, nf ? nf : 1, sizeof *r->perm_mean);
+    r->perm_std = cipi_mallocarray(ctx, nf ? nf : 1, sizeof *r->perm_std);
+    if (r->perm_mean == NULL || r->perm_std == NULL)
+        return cipi_nomem(ctx);
+    cip_status rc = cip_forest_permutation_importance(
+        ctx, r->forest, test ? w->x_test : w->x_train, test ? w->y_test : w->y_train,
+        p->permutation_repeats, p->seed, r->perm_mean, r->perm_std);
+    r->perm_repeats = rc == CIP_OK ? p->permutation_repeats : 0;
+    r->perm_on_test = test;
+    return rc;
+}
+
 static cip_status train_supervised(cip_ctx *ctx, const cip_frame *data, const cip_train_params *p,
                                    cip_train_result *r)
 {
@@ -634,6 +691,10 @@ static cip_status train_supervised(cip_ctx *ctx, const cip_frame *data, const ci
         rc = fit_model(ctx, &w, p, &est, r);
     if (rc == CIP_OK)
         rc = all_metrics(ctx, &w, &est, r);
+    if (rc == CIP_OK && fp.oob_score)
+        rc = cipi_train_metric_add(ctx, r, "oob_score", cip_forest_oob_score(r->forest));
+    if (rc == CIP_OK && p->permutation_repeats > 0)
+        rc = permutation(ctx, &w, p, r);
     if (rc == CIP_OK) {
         r->n_rows = cip_frame_n_rows(data);
         r->n_train = w.n_train;

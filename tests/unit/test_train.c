@@ -103,6 +103,214 @@ static void test_train_forest_estimator_set_param_cases(void **state)
     cip_ctx_free(ctx);
 }
 
+/* The yes/no, max_samples and oob_score parameters, as scikit-learn reads them. */
+static void test_train_forest_estimator_flags_and_samples(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = ctx1();
+    cip_forest_params p;
+    cip_forest_params_default(&p);
+    cip_estimator est;
+    cip_forest_estimator(&p, &est);
+    cip_param_value v = {.kind = CIP_PARAM_STR, .str = "false"};
+    cip_forest_params q = p;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "bootstrap", &v), CIP_OK);
+    assert_int_equal(q.bootstrap, 0);
+    v.str = "True";
+    assert_int_equal(est.set_param(ctx, NULL, &q, "bootstrap", &v), CIP_OK);
+    assert_int_equal(q.bootstrap, 1);
+    v = (cip_param_value){.kind = CIP_PARAM_NUM, .num = 0};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "bootstrap", &v), CIP_OK);
+    assert_int_equal(q.bootstrap, 0);
+    v.num = 2;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "bootstrap", &v), CIP_ERR_INVALID);
+    v = (cip_param_value){.kind = CIP_PARAM_STR, .str = "maybe"};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "oob_score", &v), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "oob_score"));
+    /* max_samples and oob_score need bootstrap (sklearn raises too) */
+    q = p;
+    q.bootstrap = 0;
+    v = (cip_param_value){.kind = CIP_PARAM_NUM, .num = 0.5};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_ERR_INVALID);
+    v = (cip_param_value){.kind = CIP_PARAM_STR, .str = "true"};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "oob_score", &v), CIP_ERR_INVALID);
+    q = p;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "oob_score", &v), CIP_OK);
+    assert_int_equal(q.oob_score, 1);
+    v = (cip_param_value){.kind = CIP_PARAM_NUM, .num = 0.5};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_OK);
+    assert_int_equal(q.max_samples, CIP_FOREST_SAMPLES_FRACTION);
+    assert_true(q.max_samples_value == 0.5);
+    v.num = 1; /* sklearn's 1.0: every row */
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_OK);
+    assert_int_equal(q.max_samples, CIP_FOREST_SAMPLES_FRACTION);
+    assert_true(q.max_samples_value == 1.0);
+    v.num = 50;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_OK);
+    assert_int_equal(q.max_samples, CIP_FOREST_SAMPLES_COUNT);
+    assert_true(q.max_samples_value == 50.0);
+    v.num = 1.5;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_ERR_INVALID);
+    v.num = 0;
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_ERR_INVALID);
+    v = (cip_param_value){.kind = CIP_PARAM_NONE};
+    assert_int_equal(est.set_param(ctx, NULL, &q, "max_samples", &v), CIP_OK);
+    assert_int_equal(q.max_samples, CIP_FOREST_SAMPLES_ALL);
+    cip_ctx_free(ctx);
+}
+
+/* Predictions of r's forest on the rows of f (its model columns built as at training). */
+static double *predict_on(cip_ctx *ctx, const cip_train_result *r, const cip_frame *f)
+{
+    cip_frame *x = NULL;
+    assert_int_equal(
+        cip_train_prepare(ctx, f, NULL, (const char *const *)r->features, r->n_features, &x),
+        CIP_OK);
+    size_t n = cip_frame_n_rows(f);
+    double *out = malloc(n * sizeof *out);
+    assert_int_equal(cip_forest_predict(ctx, r->forest, x, out, n), CIP_OK);
+    cip_frame_free(x);
+    return out;
+}
+
+/* A weight of 2 is a duplicated row for a forest without bootstrap: trees of depth 2
+ * (leaves average several rows, so weights move them) fitted with weights 1/2 predict
+ * what trees fitted on the table with those rows repeated predict, up to the order of
+ * the sums; and they differ from the unweighted fit. The weight column is not a feature.
+ * Bad weights are named. */
+static void test_train_sample_weights_equal_duplicated_rows(void **state)
+{
+    (void)state;
+    enum { N = 90 };
+    cip_ctx *ctx = ctx1();
+    cip_frame *base = make_table(ctx, N, 0);
+    double w[N];
+    size_t dup[N + N / 3], nd = 0;
+    for (size_t i = 0; i < N; i++) {
+        w[i] = i % 3 == 0 ? 2.0 : 1.0;
+        dup[nd++] = i;
+        if (i % 3 == 0)
+            dup[nd++] = i;
+    }
+    cip_frame *fw = NULL, *fd = NULL;
+    assert_int_equal(cip_frame_take_rows(ctx, base, dup, nd, &fd), CIP_OK);
+    size_t all[N];
+    for (size_t i = 0; i < N; i++)
+        all[i] = i;
+    assert_int_equal(cip_frame_take_rows(ctx, base, all, N, &fw), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, fw, "w", w, NULL), CIP_OK);
+    cip_train_params p;
+    cip_train_params_default(&p);
+    p.target = "y";
+    p.cv = 0;
+    p.test_size = 0;
+    p.forest.n_estimators = 3;
+    p.forest.bootstrap = 0;
+    p.forest.max_depth = 2;
+    cip_train_result *rw = NULL, *rd = NULL, *ru = NULL;
+    p.weight_column = "w";
+    assert_int_equal(cip_train_run(ctx, fw, &p, &rw), CIP_OK);
+    for (size_t k = 0; k < rw->n_features; k++)
+        assert_string_not_equal(rw->features[k], "w");
+    p.weight_column = NULL;
+    assert_int_equal(cip_train_run(ctx, fd, &p, &rd), CIP_OK);
+    assert_int_equal(cip_train_run(ctx, base, &p, &ru), CIP_OK);
+    double *pw = predict_on(ctx, rw, base), *pd = predict_on(ctx, rd, base),
+           *pu = predict_on(ctx, ru, base);
+    int moved = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(fabs(pw[i] - pd[i]) <= 1e-9 * (1.0 + fabs(pd[i])));
+        moved |= fabs(pw[i] - pu[i]) > 1e-6;
+    }
+    assert_true(moved);
+    /* with CV, the refit on all training rows is the same weighted fit */
+    cip_train_result *rc2 = NULL;
+    p.weight_column = "w";
+    p.cv = 2;
+    assert_int_equal(cip_train_run(ctx, fw, &p, &rc2), CIP_OK);
+    double *pc = predict_on(ctx, rc2, base);
+    assert_memory_equal(pc, pw, N * sizeof *pc);
+    free(pc);
+    cip_train_result_free(rc2);
+    p.cv = 0;
+    free(pw), free(pd), free(pu);
+    cip_train_result_free(rw);
+    cip_train_result_free(rd);
+    cip_train_result_free(ru);
+    /* bad weights: negative (row named), the target itself, also listed as a feature */
+    cip_train_result *r = NULL;
+    w[4] = -1.0;
+    cip_frame *fb = NULL;
+    assert_int_equal(cip_frame_take_rows(ctx, base, all, N, &fb), CIP_OK);
+    assert_int_equal(cip_frame_add_f64(ctx, fb, "w", w, NULL), CIP_OK);
+    p.weight_column = "w";
+    assert_int_equal(cip_train_run(ctx, fb, &p, &r), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "negative weight (-1) at row 5"));
+    p.weight_column = "y";
+    assert_int_equal(cip_train_run(ctx, fw, &p, &r), CIP_ERR_INVALID);
+    const char *feats[] = {"x1", "w"};
+    p.weight_column = "w";
+    p.features = feats;
+    p.n_features = 2;
+    assert_int_equal(cip_train_run(ctx, fw, &p, &r), CIP_ERR_INVALID);
+    assert_non_null(strstr(cip_ctx_errmsg(ctx), "cannot also be a feature"));
+    p.features = NULL;
+    p.weight_column = "nope";
+    assert_int_equal(cip_train_run(ctx, fw, &p, &r), CIP_ERR_NOT_FOUND);
+    assert_null(r);
+    cip_frame_free(fb);
+    cip_frame_free(fw);
+    cip_frame_free(fd);
+    cip_frame_free(base);
+    cip_ctx_free(ctx);
+}
+
+/* The out-of-bag metric is the forest's OOB score; permutation importance ranks the
+ * features by their weight in y = 10 x1 + 5 x2 + 3 [cat == B] (x1, x2 uniform): x1's
+ * drop is the largest, x2's next, and cat=C (no effect) stays near zero. */
+static void test_train_oob_and_permutation_importance(void **state)
+{
+    (void)state;
+    cip_ctx *ctx = ctx1();
+    cip_frame *f = make_table(ctx, 400, 0);
+    cip_train_params p;
+    cip_train_params_default(&p);
+    p.target = "y";
+    p.cv = 0;
+    p.forest.n_estimators = 30;
+    p.forest.oob_score = 1;
+    p.permutation_repeats = 4;
+    cip_train_result *r = NULL;
+    assert_int_equal(cip_train_run(ctx, f, &p, &r), CIP_OK);
+    double oob = cip_train_result_metric(r, "oob_score");
+    assert_true(oob == cip_forest_oob_score(r->forest));
+    assert_true(oob > 0.8 && oob < 1.0);
+    assert_int_equal(r->perm_repeats, 4);
+    assert_int_equal(r->perm_on_test, 1);
+    size_t x1 = r->n_features, x2 = r->n_features, cc = r->n_features;
+    for (size_t k = 0; k < r->n_features; k++) {
+        x1 = strcmp(r->features[k], "x1") == 0 ? k : x1;
+        x2 = strcmp(r->features[k], "x2") == 0 ? k : x2;
+        cc = strcmp(r->features[k], "cat=C") == 0 ? k : cc;
+    }
+    assert_true(x1 < r->n_features && x2 < r->n_features && cc < r->n_features);
+    assert_true(r->perm_mean[x1] > r->perm_mean[x2]);
+    assert_true(r->perm_mean[x2] > 0.05);
+    assert_true(fabs(r->perm_mean[cc]) < 0.02);
+    for (size_t k = 0; k < r->n_features; k++)
+        assert_true(r->perm_std[k] >= 0.0);
+    cip_train_result_free(r);
+    /* without oob_score and repeats: neither */
+    p.forest.oob_score = 0;
+    p.permutation_repeats = 0;
+    assert_int_equal(cip_train_run(ctx, f, &p, &r), CIP_OK);
+    assert_true(isnan(cip_train_result_metric(r, "oob_score")));
+    assert_null(r->perm_mean);
+    cip_train_result_free(r);
+    cip_frame_free(f);
+    cip_ctx_free(ctx);
+}
+
 static void test_train_forest_estimator_matches_direct_fit(void **state)
 {
     (void)state;
@@ -455,6 +663,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_forest_estimator_set_param_cases),
+        cmocka_unit_test(test_train_forest_estimator_flags_and_samples),
+        cmocka_unit_test(test_train_sample_weights_equal_duplicated_rows),
+        cmocka_unit_test(test_train_oob_and_permutation_importance),
         cmocka_unit_test(test_train_forest_estimator_matches_direct_fit),
         cmocka_unit_test(test_train_clv_generic_table_learns_target),
         cmocka_unit_test(test_train_churn_generic_table_stratified),
