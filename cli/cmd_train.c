@@ -41,13 +41,13 @@ const char cmd_train_help[] =
     "      --grid G            original, production or a spec \"n_estimators=50,100;\n"
     "                          max_depth=5,none\" (default: no search)\n"
     "      --cv K              cross-validation folds, 0 = none (default 5)\n"
+    "      --cv-repeats R      K folds R times, reshuffled; --n-iter N: random search\n"
     "      --test-size F       held-out fraction (or a row count >= 1); 0 = no held-out\n"
     "                          rows (default 0.2)\n"
     "      --split KIND        random, stratified, group or time (default: stratified\n"
     "                          for churn, random otherwise)\n"
     "      --seed N            split, fold and forest seed (default 42)\n"
-    "      --split-rng R       numpy: the test rows of scikit-learn's train_test_split\n"
-    "                          (random_state=SEED < 2^32); cip: cip's stream (numpy)\n"
+    "      --split-rng R       numpy (default): sklearn's train_test_split rows; cip\n"
     "      --threads N         worker threads (default: all cores)\n"
     "  -o, --output MODEL      save a model bundle directory for `cip predict`\n"
     "      --json              print every metric, parameter and score as JSON\n"
@@ -108,6 +108,8 @@ enum {
     O_OOB,
     O_SW,
     O_PERM,
+    O_CVREP,
+    O_NITER,
     O_K,
     O_NINIT,
     O_MAXIT,
@@ -150,6 +152,8 @@ static const struct option k_opts[] = {{"features", required_argument, NULL, O_F
                                        {"oob-score", no_argument, NULL, O_OOB},
                                        {"sample-weight", required_argument, NULL, O_SW},
                                        {"permutation-importance", required_argument, NULL, O_PERM},
+                                       {"cv-repeats", required_argument, NULL, O_CVREP},
+                                       {"n-iter", required_argument, NULL, O_NITER},
                                        {"k", required_argument, NULL, O_K},
                                        {"n-init", required_argument, NULL, O_NINIT},
                                        {"max-iter", required_argument, NULL, O_MAXIT},
@@ -321,6 +325,16 @@ static int parse_opt(cip_ctx *ctx, int c, struct train_opts *o, const char *arg)
         return forest_opt(ctx, o, "oob_score", "true");
     case O_SW:
         o->p.weight_column = arg;
+        return CLI_OK;
+    case O_CVREP:
+        if (!cli_parse_u64(arg, &u) || u < 1 || u > 1000)
+            return cli_usage_error("train", "--cv-repeats needs a count >= 1, got '%s'", arg);
+        o->p.cv_repeats = (size_t)u;
+        return CLI_OK;
+    case O_NITER:
+        if (!cli_parse_u64(arg, &u) || u < 1 || u > 1000000)
+            return cli_usage_error("train", "--n-iter needs a count >= 1, got '%s'", arg);
+        o->p.n_iter = (size_t)u;
         return CLI_OK;
     case O_PERM:
         return parse_int(arg, 1, 100000, &o->p.permutation_repeats)

@@ -81,6 +81,12 @@ typedef struct cip_train_params {
                                        class_weight only for churn) or a spec as
                                        cip_param_grid_parse. default NULL */
     size_t cv;                      /* folds (>= 2) or 0 = no cross-validation; default 5 */
+    size_t cv_repeats;              /* >= 1; > 1: repeated k-fold, rows shuffled anew for
+                                       each repeat (sklearn's RepeatedKFold / Repeated-
+                                       StratifiedKFold); default 1 (unshuffled, as
+                                       GridSearchCV's default folds) */
+    size_t n_iter;                  /* 0 = grid search; k > 0 = random search over
+                                       min(k, grid size) distinct points; default 0 */
     double test_size;               /* as cip_split_params; 0 = train on all rows; default 0.2 */
     int split;                      /* cip_split_kind, or -1 = auto: stratified for churn,
                                        random otherwise. GROUP groups identical feature rows;

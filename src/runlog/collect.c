@@ -184,6 +184,10 @@ static cip_status train_params(cip_ctx *ctx, const cip_train_result *r, const ci
                                 t->preset == CIP_TRAIN_PRESET_ORIGINAL ? "original" : "production");
         if (rc == CIP_OK)
             rc = cipi_kvlist_set(ctx, l, "seed", "%llu", (unsigned long long)t->seed);
+        if (rc == CIP_OK && t->cv_repeats > 1)
+            rc = cipi_kvlist_set(ctx, l, "cv_repeats", "%zu", t->cv_repeats);
+        if (rc == CIP_OK && t->n_iter > 0)
+            rc = cipi_kvlist_set(ctx, l, "n_iter", "%zu", t->n_iter);
         if (rc == CIP_OK && t->weight_column != NULL)
             rc = cipi_kvlist_set(ctx, l, "sample_weight", "%s", t->weight_column);
         if (rc == CIP_OK && t->permutation_repeats > 0)

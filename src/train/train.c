@@ -444,6 +444,8 @@ static cip_status fit_model(cip_ctx *ctx, struct work *w, const cip_train_params
     cip_fold_params fo;
     cip_fold_params_default(&fo);
     fo.n_splits = p->cv;
+    fo.n_repeats = p->cv_repeats > 1 ? p->cv_repeats : 1;
+    fo.shuffle = fo.n_repeats > 1;
     fo.seed = p->seed;
     fo.kind = p->task == CIP_TRAIN_CHURN ? CIP_FOLD_STRATIFIED : CIP_FOLD_KFOLD;
     cip_split_data sd = {.n_rows = w->n_train, .y = w->y_train};
@@ -464,6 +466,8 @@ static cip_status fit_model(cip_ctx *ctx, struct work *w, const cip_train_params
     cip_search_params sp;
     cip_search_params_default(&sp);
     sp.scorer = p->task == CIP_TRAIN_CHURN ? CIP_SCORE_F1 : CIP_SCORE_R2;
+    sp.n_iter = p->n_iter;
+    sp.seed = p->seed;
     sp.parallel_tasks = cip_ctx_threads(ctx) > 1;
     cip_xy xy = {.x = w->x_train, .y = w->y_train, .w = w->w_train};
     rc = cip_search_run(ctx, est, w->grid, &xy, w->folds, &sp, &w->search);
@@ -746,6 +750,7 @@ void cip_train_params_default(cip_train_params *p)
     p->task = CIP_TRAIN_CLV;
     p->preset = CIP_TRAIN_PRESET_PRODUCTION;
     p->cv = 5;
+    p->cv_repeats = 1;
     p->test_size = 0.2;
     p->split = -1;
     p->seed = 42;

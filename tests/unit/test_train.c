@@ -436,6 +436,22 @@ static void test_train_no_cv_no_test_gives_train_metrics_only(void **state)
     assert_false(isnan(cip_train_result_metric(r, "train_r2")));
     assert_int_equal(r->n_features, 1);
     cip_train_result_free(r);
+    /* repeated folds: cv x repeats scores, the second repeat reshuffled; random search
+     * draws n_iter distinct grid points */
+    p.cv = 3;
+    p.cv_repeats = 2;
+    p.grid = "n_estimators=5,6;max_depth=2,3";
+    p.n_iter = 3;
+    p.test_size = 0.2;
+    assert_int_equal(cip_train_run(ctx, f, &p, &r), CIP_OK);
+    assert_int_equal(r->n_folds, 6);
+    assert_int_equal(r->n_candidates, 3);
+    assert_false(memcmp(r->cv_scores, r->cv_scores + 3, 3 * sizeof *r->cv_scores) == 0);
+    cip_train_result_free(r);
+    p.cv = 0;
+    p.cv_repeats = 1;
+    p.n_iter = 0;
+    p.test_size = 0;
     /* a grid of several points needs CV */
     p.grid = "max_depth=2,3";
     assert_int_equal(cip_train_run(ctx, f, &p, &r), CIP_ERR_INVALID);
