@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """forest_sklearn.py - scikit-learn side of bench/forest_bench.sh (one JSON line).
 
-usage: forest_sklearn.py CSV reg|clf TREES THREADS
-The last 20 % of the rows are the hold-out set; max_features 1/3 (reg) or sqrt (clf);
+usage: forest_sklearn.py CSV reg|clf TREES THREADS [REG_MAX_FEATURES]
+The last 20 % of the rows are the hold-out set; max_features REG_MAX_FEATURES (default
+1/3; reg) or sqrt (clf);
 fully grown trees (sklearn defaults). SPDX-License-Identifier: MIT
 """
 import json
@@ -14,6 +15,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import r2_score, roc_auc_score
 
 path, task, trees, nt = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+reg_mf = float(sys.argv[5]) if len(sys.argv) > 5 else 1 / 3
 df = pd.read_csv(path)
 n = len(df)
 n_te = int(n * 0.2)
@@ -21,7 +23,7 @@ n_tr = n - n_te
 x = df.drop(columns="target").values
 y = df["target"].values
 if task == "reg":
-    m = RandomForestRegressor(n_estimators=trees, max_features=1 / 3, n_jobs=nt, random_state=0)
+    m = RandomForestRegressor(n_estimators=trees, max_features=reg_mf, n_jobs=nt, random_state=0)
 else:
     m = RandomForestClassifier(n_estimators=trees, max_features="sqrt", n_jobs=nt, random_state=0)
 t, c = time.perf_counter(), time.process_time()
